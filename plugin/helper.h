@@ -1,0 +1,25 @@
+/* The per-link helper process: connects to the SSTP server, then pumps PPP
+ * frames between pppd's pty and the TLS stream until the link ends. */
+#ifndef SSTP_HELPER_H
+#define SSTP_HELPER_H
+
+#include <stdbool.h>
+
+struct sstp_link_config {
+	const char *host;      /* as the user wrote it, brackets removed */
+	unsigned port;
+	const char *ca_file;
+	const char *tls_priority;
+	int connect_timeout_s; /* TCP connect + TLS handshake */
+	bool debug;
+};
+
+/*
+ * Runs in the forked child. pty_master carries pppd's async-HDLC stream,
+ * ipc_fd the control socket to the glue. Never returns: exits with 0 after a
+ * clean disconnect, non-zero otherwise.
+ */
+__attribute__((noreturn)) void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master,
+					       int ipc_fd);
+
+#endif

@@ -1,0 +1,38 @@
+/* Messages between the pppd glue and its per-link helper process, carried
+ * as datagrams on an AF_UNIX SOCK_SEQPACKET socketpair. */
+#ifndef SSTP_IPC_H
+#define SSTP_IPC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "crypto-binding.h"
+#include "error.h"
+
+enum sstp_ipc_type {
+	SSTP_IPC_READY = 1,  /* helper -> glue: Call Connect Ack received, pty live */
+	SSTP_IPC_FAIL,       /* helper -> glue: setup failed, see error */
+	SSTP_IPC_KEYS,       /* glue -> helper: HLAK after PPP authentication */
+	SSTP_IPC_KEYS_DONE,  /* helper -> glue: Call Connected sent (or error) */
+	SSTP_IPC_DISCONNECT, /* glue -> helper: send Call Disconnect and leave */
+};
+
+struct sstp_ipc_msg {
+	uint32_t type;
+	union {
+		struct sstp_error error;          /* FAIL, KEYS_DONE (exit_status 0 = ok) */
+		uint8_t hlak[SSTP_HLAK_LEN];      /* KEYS */
+	} u;
+};
+
+/* Sends one message; 0 or a negative errno. Never raises SIGPIPE. */
+int sstp_ipc_send(int fd, const struct sstp_ipc_msg *msg);
+
+/*
+ * Waits up to timeout_ms (-1: no limit) for one message. Returns 1 with *msg
+ * filled, 0 when the peer has gone, -ETIMEDOUT, -EINTR (so the caller can look
+ * at its signal flags) or another negative errno.
+ */
+int sstp_ipc_recv(int fd, struct sstp_ipc_msg *msg, int timeout_ms);
+
+#endif

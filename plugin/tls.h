@@ -1,0 +1,51 @@
+/* TLS to the SSTP server with GnuTLS: strict certificate checks, SNI, and the
+ * leaf certificate kept for the crypto binding. */
+#ifndef SSTP_TLS_H
+#define SSTP_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <gnutls/gnutls.h>
+
+#include "error.h"
+
+struct sstp_tls_config {
+	const char *server_name; /* what was dialled: SNI (unless an IP literal) and name check */
+	const char *ca_file;     /* PEM bundle; NULL: the system trust store */
+	const char *priority;    /* GnuTLS priority string; NULL: "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" */
+};
+
+struct sstp_tls {
+	gnutls_session_t session;
+	gnutls_certificate_credentials_t credentials;
+	int fd;
+	uint8_t *leaf_der; /* DER of the server's end-entity certificate */
+	size_t leaf_der_len;
+};
+
+/*
+ * Makes fd non-blocking and runs the handshake on it (bounded by
+ * timeout_ms) and verifies the server: chain to a trusted CA, validity
+ * dates, host name against SAN/CN (wildcards, IP addresses), serverAuth EKU.
+ * On failure returns a negative errno with err naming the reason, e.g.
+ * "server certificate for vpn.example.com is not trusted: signer not found".
+ * tls->fd is set to fd in either case; sstp_tls_close() closes it.
+ */
+int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cfg, int timeout_ms,
+		  struct sstp_error *err);
+
+/* Writes all bytes, waiting in poll() on EAGAIN, bounded by timeout_ms.
+ * 0 or a negative errno (-ETIMEDOUT, -EPIPE for a closed connection, -EIO). */
+int sstp_tls_write_all(struct sstp_tls *tls, const void *buf, size_t len, int timeout_ms);
+
+/* Reads what is available, waiting up to timeout_ms for the first byte.
+ * Returns bytes read, 0 for a clean close by the server, or a negative errno
+ * (-ETIMEDOUT, -ECONNRESET, -EIO). */
+ssize_t sstp_tls_read(struct sstp_tls *tls, void *buf, size_t size, int timeout_ms);
+
+/* Sends close_notify if possible (without waiting long), frees everything, closes fd. */
+void sstp_tls_close(struct sstp_tls *tls);
+
+#endif
