@@ -1,0 +1,744 @@
+/* TLS to the SSTP server with GnuTLS: handshake and record I/O on a
+ * non-blocking socket bounded by deadlines, and a server certificate check
+ * done by hand after the handshake so that a failure can be explained. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "log.h"
+#include "tls.h"
+
+#define DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+/* A renegotiation the server starts mid-tunnel has to finish even when the
+ * caller reads with a short (or zero) timeout. */
+#define REHANDSHAKE_TIMEOUT_MS 30000
+
+/* Room for the list of names a certificate is valid for, and how many of its
+ * alternative names to look at for it. */
+#define CERT_NAMES_MAX     200
+#define CERT_NAMES_SCANNED 64
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* timeout_ms < 0 means no limit, represented as deadline -1. */
+static int64_t deadline_after(int timeout_ms)
+{
+	return timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
+}
+
+static int remaining_ms(int64_t deadline)
+{
+	int64_t left;
+
+	if (deadline < 0)
+		return -1;
+	left = deadline - monotonic_ms();
+	if (left <= 0)
+		return 0;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+static void format_duration(char *buf, size_t size, int ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, size, "%d s", ms / 1000);
+	else
+		snprintf(buf, size, "%d ms", ms);
+}
+
+/*
+ * Fills raw with the address when name is an IPv4 or IPv6 literal and
+ * returns its length (4 or 16); 0 for a host name. An IPv6 zone ("%eth0")
+ * only selects the interface and is not part of the address.
+ */
+static size_t parse_ip_literal(const char *name, uint8_t raw[16])
+{
+	char text[INET6_ADDRSTRLEN];
+	size_t len;
+
+	if (inet_pton(AF_INET, name, raw) == 1)
+		return 4;
+	len = strcspn(name, "%");
+	if (len >= sizeof(text))
+		return 0;
+	memcpy(text, name, len);
+	text[len] = '\0';
+	if (inet_pton(AF_INET6, text, raw) == 1)
+		return 16;
+	return 0;
+}
+
+/* Waits until the socket can do what GnuTLS last got stuck on.
+ * 0, -ETIMEDOUT or a negative errno from poll(). */
+static int wait_for_session(const struct sstp_tls *tls, int64_t deadline)
+{
+	struct pollfd pfd = {
+	    .fd = tls->fd,
+	    .events = gnutls_record_get_direction(tls->session) ? POLLOUT : POLLIN,
+	};
+	int ret;
+
+	for (;;) {
+		ret = poll(&pfd, 1, remaining_ms(deadline));
+		if (ret > 0)
+			return 0;
+		if (ret == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+/*
+ * Runs the handshake to completion or to the deadline. Returns 0 or a GnuTLS
+ * error code, GNUTLS_E_TIMEDOUT for the deadline; *sys_errno gets the socket
+ * error behind GNUTLS_E_PULL_ERROR / GNUTLS_E_PUSH_ERROR (0 if unknown).
+ */
+static int run_handshake(struct sstp_tls *tls, int64_t deadline, int *sys_errno)
+{
+	int ret;
+
+	*sys_errno = 0;
+	for (;;) {
+		errno = 0;
+		ret = gnutls_handshake(tls->session);
+		if (ret == GNUTLS_E_SUCCESS)
+			return 0;
+		if (ret == GNUTLS_E_PULL_ERROR || ret == GNUTLS_E_PUSH_ERROR) {
+			*sys_errno = errno;
+			return ret;
+		}
+		if (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED) {
+			ret = wait_for_session(tls, deadline);
+			if (ret == -ETIMEDOUT)
+				return GNUTLS_E_TIMEDOUT;
+			if (ret < 0) {
+				*sys_errno = -ret;
+				return GNUTLS_E_PULL_ERROR;
+			}
+			continue;
+		}
+		if (gnutls_error_is_fatal(ret))
+			return ret;
+		/* A warning alert (e.g. unrecognized_name) or application
+		 * data arriving during a renegotiation does not end the
+		 * handshake; GnuTLS keeps such data for the next read. */
+		if (ret == GNUTLS_E_WARNING_ALERT_RECEIVED)
+			sstp_log_debug("TLS warning alert from server during handshake: %s",
+				       gnutls_alert_get_name(gnutls_alert_get(tls->session)));
+	}
+}
+
+#define NO_COMMON_HINT                                                                             \
+	" (no TLS version or cipher in common with the server: check the TLS priority string)"
+
+/* What the user can do about a handshake failure, where there is something. */
+static const char *handshake_failure_hint(int code)
+{
+	switch (code) {
+	case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
+	case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
+	case GNUTLS_E_UNEXPECTED_PACKET:
+		return " (is this port an SSTP/HTTPS server?)";
+	case GNUTLS_E_INSUFFICIENT_SECURITY:
+	case GNUTLS_E_NO_CIPHER_SUITES:
+	case GNUTLS_E_NO_COMMON_KEY_SHARE:
+	case GNUTLS_E_UNKNOWN_CIPHER_SUITE:
+		return NO_COMMON_HINT;
+	default:
+		return "";
+	}
+}
+
+static const char *alert_hint(gnutls_alert_description_t alert)
+{
+	switch (alert) {
+	case GNUTLS_A_PROTOCOL_VERSION:
+	case GNUTLS_A_HANDSHAKE_FAILURE:
+	case GNUTLS_A_INSUFFICIENT_SECURITY:
+		return NO_COMMON_HINT;
+	case GNUTLS_A_UNRECOGNIZED_NAME:
+		return " (the server does not know the name it was dialled by)";
+	default:
+		return "";
+	}
+}
+
+static void report_handshake_failure(const struct sstp_tls *tls, const char *server, int code,
+				     int sys_errno, int timeout_ms, struct sstp_error *err)
+{
+	const char *reason = gnutls_strerror(code);
+	const char *hint = handshake_failure_hint(code);
+	gnutls_alert_description_t alert;
+	char alert_text[96];
+	char duration[32];
+
+	switch (code) {
+	case GNUTLS_E_TIMEDOUT:
+		format_duration(duration, sizeof(duration), timeout_ms);
+		sstp_error_set(
+		    err, SSTP_EXIT_CONNECT_FAILED,
+		    "TLS handshake with %s timed out after %s (the server accepted the TCP "
+		    "connection but did not complete TLS)",
+		    server, duration);
+		return;
+	case GNUTLS_E_PULL_ERROR:
+	case GNUTLS_E_PUSH_ERROR:
+		if (sys_errno != 0)
+			reason = strerror(sys_errno);
+		break;
+	case GNUTLS_E_PREMATURE_TERMINATION:
+		reason = "the server closed the connection";
+		break;
+	case GNUTLS_E_FATAL_ALERT_RECEIVED:
+		alert = gnutls_alert_get(tls->session);
+		snprintf(alert_text, sizeof(alert_text), "the server sent alert \"%s\"",
+			 gnutls_alert_get_name(alert));
+		reason = alert_text;
+		hint = alert_hint(alert);
+		break;
+	default:
+		break;
+	}
+	sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "TLS handshake with %s failed: %s%s", server,
+		       reason, hint);
+}
+
+static int set_nonblocking(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+static int load_trust(struct sstp_tls *tls, const struct sstp_tls_config *cfg,
+		      struct sstp_error *err)
+{
+	const char *reason;
+	int ret;
+
+	if (!cfg->ca_file) {
+		ret = gnutls_certificate_set_x509_system_trust(tls->credentials);
+		if (ret > 0)
+			return 0;
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+			       "cannot load the system's trusted CA certificates: %s (install "
+			       "ca-certificates or use sstp-ca-file)",
+			       ret == 0 ? "none found" : gnutls_strerror(ret));
+		return -EINVAL;
+	}
+
+	/* Only the CAs the user named: a private CA is there to pin the
+	 * server, which the public ones would undo. */
+	ret = gnutls_certificate_set_x509_trust_file(tls->credentials, cfg->ca_file,
+						     GNUTLS_X509_FMT_PEM);
+	if (ret > 0) {
+		sstp_log_debug("loaded %d CA certificate(s) from %s", ret, cfg->ca_file);
+		return 0;
+	}
+	if (ret == 0)
+		reason = "no PEM certificates in it";
+	else if (ret == GNUTLS_E_FILE_ERROR && access(cfg->ca_file, R_OK) < 0)
+		reason = strerror(errno); /* "Error while reading file." says less */
+	else
+		reason = gnutls_strerror(ret);
+	sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "cannot load CA file %s: %s", cfg->ca_file,
+		       reason);
+	return -EINVAL;
+}
+
+static int set_priority(struct sstp_tls *tls, const struct sstp_tls_config *cfg,
+			struct sstp_error *err)
+{
+	const char *priority = cfg->priority ? cfg->priority : DEFAULT_PRIORITY;
+	const char *error_at = NULL;
+	int ret;
+
+	ret = gnutls_priority_set_direct(tls->session, priority, &error_at);
+	if (ret == GNUTLS_E_SUCCESS)
+		return 0;
+	if (ret == GNUTLS_E_INVALID_REQUEST && error_at)
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+			       "invalid TLS priority string \"%s\": error at position %zu (\"%s\")",
+			       priority, (size_t)(error_at - priority), error_at);
+	else
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+			       "cannot use TLS priority string \"%s\": %s", priority,
+			       gnutls_strerror(ret));
+	return -EINVAL;
+}
+
+/* Subject and issuer, so that a refused certificate can be recognised. */
+static void log_certificate(gnutls_x509_crt_t crt)
+{
+	gnutls_datum_t subject = {NULL, 0};
+	gnutls_datum_t issuer = {NULL, 0};
+
+	if (gnutls_x509_crt_get_dn3(crt, &subject, 0) < 0 ||
+	    gnutls_x509_crt_get_issuer_dn3(crt, &issuer, 0) < 0)
+		goto out;
+	sstp_log_debug("server certificate: subject \"%s\", issuer \"%s\"", (char *)subject.data,
+		       (char *)issuer.data);
+out:
+	gnutls_free(subject.data);
+	gnutls_free(issuer.data);
+}
+
+/* Appends name to a comma-separated list; once a name does not fit, the
+ * list ends in "..." and stays that way. */
+static void append_name(char *buf, size_t size, const char *name)
+{
+	static const char more[] = "...";
+	const char *separator = buf[0] ? ", " : "";
+	size_t used = strlen(buf);
+
+	if (used >= sizeof(more) - 1 && strcmp(buf + used - (sizeof(more) - 1), more) == 0)
+		return;
+	if (used + strlen(separator) + strlen(name) < size) {
+		strcat(buf, separator);
+		strcat(buf, name);
+	} else if (used + strlen(separator) + sizeof(more) <= size) {
+		strcat(buf, separator);
+		strcat(buf, more);
+	}
+}
+
+/* The DNS names and IP addresses the certificate is for; the subject CN when
+ * it has no such alternative names (which is what GnuTLS then matches). */
+static void describe_certificate_names(gnutls_x509_crt_t crt, char *buf, size_t size)
+{
+	char name[256];
+	char ip_text[INET6_ADDRSTRLEN];
+	size_t name_size;
+	unsigned int i;
+	int type;
+
+	buf[0] = '\0';
+	for (i = 0; i < CERT_NAMES_SCANNED; i++) {
+		name_size = sizeof(name) - 1;
+		type = gnutls_x509_crt_get_subject_alt_name(crt, i, name, &name_size, NULL);
+		/* Past the last name, or a damaged extension: stop either
+		 * way. A name too long for the buffer is only skipped. */
+		if (type < 0 && type != GNUTLS_E_SHORT_MEMORY_BUFFER)
+			break;
+		if (type == GNUTLS_SAN_DNSNAME) {
+			name[name_size] = '\0';
+			append_name(buf, size, name);
+		} else if (type == GNUTLS_SAN_IPADDRESS &&
+			   inet_ntop(name_size == 4 ? AF_INET : AF_INET6, name, ip_text,
+				     sizeof(ip_text))) {
+			append_name(buf, size, ip_text);
+		}
+	}
+	if (buf[0])
+		return;
+
+	memcpy(name, "CN=", 3);
+	name_size = sizeof(name) - 3;
+	if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, name + 3,
+					  &name_size) == 0)
+		append_name(buf, size, name);
+	else
+		append_name(buf, size, "no host names at all");
+}
+
+/* The alert that tells the server's admin why we hung up. */
+static gnutls_alert_description_t alert_for_status(unsigned int status)
+{
+	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
+		return GNUTLS_A_UNKNOWN_CA;
+	if (status & GNUTLS_CERT_EXPIRED)
+		return GNUTLS_A_CERTIFICATE_EXPIRED;
+	return GNUTLS_A_BAD_CERTIFICATE;
+}
+
+static const char *verification_hint(unsigned int status)
+{
+	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
+		return " (use sstp-ca-file if the server uses a private CA)";
+	if (status & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
+		return " (check this machine's clock; otherwise the server needs a new "
+		       "certificate)";
+	if (status & GNUTLS_CERT_PURPOSE_MISMATCH)
+		return " (the certificate is not for TLS servers: it lacks the serverAuth extended "
+		       "key usage)";
+	return "";
+}
+
+static void report_verification_failure(struct sstp_tls *tls, gnutls_x509_crt_t leaf,
+					const char *server, unsigned int status,
+					struct sstp_error *err)
+{
+	static const char not_trusted[] = "The certificate is NOT trusted. ";
+	gnutls_datum_t printed = {NULL, 0};
+	char names[CERT_NAMES_MAX];
+	uint8_t ip[16];
+	const char *reasons = "verification failed";
+	size_t len;
+
+	/* One attempt, never waiting: a courtesy for the server's logs. */
+	gnutls_alert_send(tls->session, GNUTLS_AL_FATAL, alert_for_status(status));
+
+	if ((status & ~(GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER)) == 0) {
+		describe_certificate_names(leaf, names, sizeof(names));
+		sstp_error_set(
+		    err, SSTP_EXIT_CONNECT_FAILED,
+		    "server certificate does not match %s: it is for %s (%s)", server, names,
+		    parse_ip_literal(server, ip) ? "an IP address matches only iPAddress "
+						   "subject alternative names"
+						 : "connect to a name the certificate lists");
+		return;
+	}
+
+	if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &printed, 0) ==
+		0 &&
+	    printed.data) {
+		/* "is not trusted" is already in our own words; keep the why. */
+		reasons = (const char *)printed.data;
+		if (strncmp(reasons, not_trusted, sizeof(not_trusted) - 1) == 0 &&
+		    reasons[sizeof(not_trusted) - 1])
+			reasons += sizeof(not_trusted) - 1;
+		len = strlen((char *)printed.data);
+		while (len > 0 && printed.data[len - 1] == ' ')
+			printed.data[--len] = '\0';
+	}
+	sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+		       "server certificate for %s is not trusted: %s%s", server, reasons,
+		       verification_hint(status));
+	gnutls_free(printed.data);
+}
+
+/*
+ * Checks the chain against the trust anchors, the validity dates, the name
+ * that was dialled (DNS name against SAN/CN with wildcards; an IP literal
+ * against iPAddress SANs only) and the serverAuth purpose (MS-SSTP 3.2.4.1).
+ */
+static int verify_server(struct sstp_tls *tls, gnutls_x509_crt_t leaf, const char *server,
+			 struct sstp_error *err)
+{
+	gnutls_typed_vdata_st checks[2];
+	uint8_t ip[16];
+	size_t ip_len = parse_ip_literal(server, ip);
+	unsigned int status = 0;
+	size_t oid_size = 0;
+	int ret;
+
+	memset(checks, 0, sizeof(checks));
+	if (ip_len) {
+		checks[0].type = GNUTLS_DT_IP_ADDRESS;
+		checks[0].data = ip;
+		checks[0].size = (unsigned int)ip_len;
+	} else {
+		checks[0].type = GNUTLS_DT_DNS_HOSTNAME;
+		checks[0].data = (unsigned char *)server;
+	}
+	/* GnuTLS also accepts anyExtendedKeyUsage here, as MS-SSTP asks. */
+	checks[1].type = GNUTLS_DT_KEY_PURPOSE_OID;
+	checks[1].data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER;
+
+	ret = gnutls_certificate_verify_peers(tls->session, checks, 2, &status);
+	if (ret < 0) {
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "cannot verify the server certificate for %s: %s", server,
+			       gnutls_strerror(ret));
+		return -EACCES;
+	}
+	if (status != 0) {
+		report_verification_failure(tls, leaf, server, status, err);
+		return -EACCES;
+	}
+	/* GnuTLS reads a certificate without the EKU extension as fit for any
+	 * purpose; MS-SSTP 3.2.4.1 wants serverAuth (or any) listed. */
+	ret = gnutls_x509_crt_get_key_purpose_oid(leaf, 0, NULL, &oid_size, NULL);
+	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+		gnutls_alert_send(tls->session, GNUTLS_AL_FATAL, GNUTLS_A_BAD_CERTIFICATE);
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "server certificate for %s is not trusted: it lists no extended key "
+			       "usage, and SSTP requires serverAuth (the server needs a "
+			       "certificate issued for TLS servers)",
+			       server);
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* The leaf certificate stays with the session for the crypto binding. */
+static int keep_leaf_certificate(struct sstp_tls *tls, gnutls_x509_crt_t *leaf, const char *server,
+				 struct sstp_error *err)
+{
+	const gnutls_datum_t *chain;
+	unsigned int chain_len = 0;
+	int ret;
+
+	chain = gnutls_certificate_get_peers(tls->session, &chain_len);
+	if (!chain || chain_len == 0 || chain[0].size == 0) {
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "server %s sent no certificate",
+			       server);
+		return -EPROTO;
+	}
+	ret = gnutls_x509_crt_init(leaf);
+	if (ret < 0)
+		goto fail;
+	ret = gnutls_x509_crt_import(*leaf, &chain[0], GNUTLS_X509_FMT_DER);
+	if (ret < 0)
+		goto fail;
+	tls->leaf_der = malloc(chain[0].size);
+	if (!tls->leaf_der) {
+		ret = GNUTLS_E_MEMORY_ERROR;
+		goto fail;
+	}
+	memcpy(tls->leaf_der, chain[0].data, chain[0].size);
+	tls->leaf_der_len = chain[0].size;
+	return 0;
+fail:
+	sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+		       "cannot read the certificate of server %s: %s", server,
+		       gnutls_strerror(ret));
+	return ret == GNUTLS_E_MEMORY_ERROR ? -ENOMEM : -EPROTO;
+}
+
+int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cfg, int timeout_ms,
+		  struct sstp_error *err)
+{
+	const char *server = cfg->server_name;
+	gnutls_x509_crt_t leaf = NULL;
+	uint8_t ip[16];
+	char *desc;
+	int sys_errno;
+	int ret;
+
+	memset(tls, 0, sizeof(*tls));
+	tls->fd = fd;
+
+	ret = gnutls_certificate_allocate_credentials(&tls->credentials);
+	if (ret < 0) {
+		tls->credentials = NULL;
+		goto gnutls_failed;
+	}
+	ret = gnutls_init(&tls->session, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL);
+	if (ret < 0) {
+		tls->session = NULL;
+		goto gnutls_failed;
+	}
+	ret = load_trust(tls, cfg, err);
+	if (ret < 0)
+		goto out;
+	ret = gnutls_credentials_set(tls->session, GNUTLS_CRD_CERTIFICATE, tls->credentials);
+	if (ret < 0)
+		goto gnutls_failed;
+	ret = set_priority(tls, cfg, err);
+	if (ret < 0)
+		goto out;
+	/* RFC 6066 allows only host names in SNI. */
+	if (!parse_ip_literal(server, ip)) {
+		ret = gnutls_server_name_set(tls->session, GNUTLS_NAME_DNS, server, strlen(server));
+		if (ret < 0)
+			goto gnutls_failed;
+	}
+
+	ret = set_nonblocking(fd);
+	if (ret < 0) {
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "cannot set up TLS with %s: %s",
+			       server, strerror(-ret));
+		goto out;
+	}
+	gnutls_transport_set_int(tls->session, fd);
+	/* Our deadline bounds the handshake; a second, internal one would
+	 * only produce a less precise message. */
+	gnutls_handshake_set_timeout(tls->session, 0);
+
+	ret = run_handshake(tls, deadline_after(timeout_ms), &sys_errno);
+	if (ret < 0) {
+		report_handshake_failure(tls, server, ret, sys_errno, timeout_ms, err);
+		ret = ret == GNUTLS_E_TIMEDOUT ? -ETIMEDOUT : -EPROTO;
+		goto out;
+	}
+	desc = gnutls_session_get_desc(tls->session);
+	sstp_log_debug("TLS session with %s: %s", server, desc ? desc : "?");
+	gnutls_free(desc);
+
+	ret = keep_leaf_certificate(tls, &leaf, server, err);
+	if (ret < 0)
+		goto out;
+	log_certificate(leaf);
+	ret = verify_server(tls, leaf, server, err);
+	goto out;
+
+gnutls_failed:
+	sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "cannot set up TLS with %s: %s", server,
+		       gnutls_strerror(ret));
+	ret = ret == GNUTLS_E_MEMORY_ERROR ? -ENOMEM : -EIO;
+out:
+	if (leaf)
+		gnutls_x509_crt_deinit(leaf);
+	return ret;
+}
+
+int sstp_tls_write_all(struct sstp_tls *tls, const void *buf, size_t len, int timeout_ms)
+{
+	const uint8_t *bytes = buf;
+	int64_t deadline = deadline_after(timeout_ms);
+	size_t done = 0;
+	ssize_t sent;
+	int ret = 0;
+
+	while (done < len) {
+		errno = 0;
+		sent = gnutls_record_send(tls->session, bytes + done, len - done);
+		if (sent > 0) {
+			done += (size_t)sent;
+			continue;
+		}
+		/* After GNUTLS_E_AGAIN the same data must be offered again:
+		 * GnuTLS has already encrypted it into a pending record. */
+		if (sent == GNUTLS_E_AGAIN || sent == GNUTLS_E_INTERRUPTED) {
+			ret = wait_for_session(tls, deadline);
+			if (ret < 0)
+				goto out;
+			continue;
+		}
+		/* An invalidated session is one the server already closed
+		 * (the read side reported that). */
+		if (sent == GNUTLS_E_INVALID_SESSION ||
+		    (sent == GNUTLS_E_PUSH_ERROR && (errno == EPIPE || errno == ECONNRESET))) {
+			ret = -EPIPE;
+		} else {
+			sstp_log_notice("TLS send to the server failed: %s",
+					gnutls_strerror((int)sent));
+			ret = -EIO;
+		}
+		goto out;
+	}
+out:
+	return ret;
+}
+
+/* The server asked for a TLS 1.2 renegotiation. Its certificate was verified
+ * and hashed for the crypto binding: it must not change now. */
+static int renegotiate(struct sstp_tls *tls)
+{
+	const gnutls_datum_t *chain;
+	unsigned int chain_len = 0;
+	int sys_errno;
+	int ret;
+
+	sstp_log_debug("server requested TLS renegotiation");
+	ret = run_handshake(tls, deadline_after(REHANDSHAKE_TIMEOUT_MS), &sys_errno);
+	if (ret < 0) {
+		sstp_log_notice("TLS renegotiation with the server failed: %s",
+				sys_errno ? strerror(sys_errno) : gnutls_strerror(ret));
+		return -EIO;
+	}
+	chain = gnutls_certificate_get_peers(tls->session, &chain_len);
+	if (!chain || chain_len == 0 || chain[0].size != tls->leaf_der_len ||
+	    memcmp(chain[0].data, tls->leaf_der, tls->leaf_der_len) != 0) {
+		sstp_log_error("server presented a different certificate when renegotiating TLS");
+		return -EIO;
+	}
+	return 0;
+}
+
+ssize_t sstp_tls_read(struct sstp_tls *tls, void *buf, size_t size, int timeout_ms)
+{
+	int64_t deadline = deadline_after(timeout_ms);
+	int sys_errno;
+	ssize_t ret;
+
+	for (;;) {
+		errno = 0;
+		ret = gnutls_record_recv(tls->session, buf, size);
+		if (ret >= 0)
+			return ret;
+
+		switch (ret) {
+		case GNUTLS_E_AGAIN:
+		case GNUTLS_E_INTERRUPTED:
+			/* Decrypted bytes may already be waiting inside
+			 * GnuTLS, where poll() cannot see them. */
+			if (gnutls_record_check_pending(tls->session) > 0)
+				continue;
+			ret = wait_for_session(tls, deadline);
+			if (ret < 0)
+				return ret;
+			continue;
+		case GNUTLS_E_REHANDSHAKE:
+			ret = renegotiate(tls);
+			if (ret < 0)
+				return ret;
+			continue;
+		case GNUTLS_E_PREMATURE_TERMINATION:
+			/* Windows servers hang up without close_notify. */
+			sstp_log_debug("server closed the connection without TLS close_notify");
+			return 0;
+		case GNUTLS_E_INVALID_SESSION:
+			/* Read again after the end was already reported. */
+			return 0;
+		case GNUTLS_E_PULL_ERROR:
+			sys_errno = errno ? errno : EIO;
+			sstp_log_debug("TLS receive from server failed: %s", strerror(sys_errno));
+			return sys_errno == ECONNRESET || sys_errno == EPIPE ? -ECONNRESET : -EIO;
+		case GNUTLS_E_FATAL_ALERT_RECEIVED:
+			sstp_log_notice("server ended the TLS session with alert: %s",
+					gnutls_alert_get_name(gnutls_alert_get(tls->session)));
+			return -ECONNRESET;
+		default:
+			if (!gnutls_error_is_fatal((int)ret)) {
+				sstp_log_debug("TLS receive: %s", gnutls_strerror((int)ret));
+				continue;
+			}
+			sstp_log_notice("TLS receive from the server failed: %s",
+					gnutls_strerror((int)ret));
+			return -EIO;
+		}
+	}
+}
+
+void sstp_tls_close(struct sstp_tls *tls)
+{
+	if (!tls)
+		return;
+
+	if (tls->session) {
+		/* leaf_der is set exactly when a handshake has completed:
+		 * before that there is no session to close politely. The fd
+		 * is non-blocking by then, so this cannot hang. */
+		if (tls->leaf_der)
+			gnutls_bye(tls->session, GNUTLS_SHUT_WR);
+		gnutls_deinit(tls->session);
+	}
+	if (tls->credentials)
+		gnutls_certificate_free_credentials(tls->credentials);
+	free(tls->leaf_der);
+
+	/* A zeroed struct has fd 0 without owning it. Once sstp_tls_open()
+	 * has run there is a session unless memory ran out at its start;
+	 * only then would a socket that happens to be fd 0 stay open. */
+	if (tls->fd > 0 || (tls->fd == 0 && tls->session))
+		close(tls->fd);
+
+	tls->session = NULL;
+	tls->credentials = NULL;
+	tls->leaf_der = NULL;
+	tls->leaf_der_len = 0;
+	tls->fd = -1;
+}
