@@ -15,6 +15,9 @@ enum sstp_ipc_type {
 	SSTP_IPC_KEYS,       /* glue -> helper: HLAK after PPP authentication */
 	SSTP_IPC_KEYS_DONE,  /* helper -> glue: Call Connected sent (or error) */
 	SSTP_IPC_DISCONNECT, /* glue -> helper: send Call Disconnect and leave */
+	/* glue -> helper: pppd has put the pty into PPP mode. Bytes written to
+	 * the pty before that would be lost when the line discipline changes. */
+	SSTP_IPC_ESTABLISHED,
 };
 
 struct sstp_ipc_msg {

@@ -1,0 +1,398 @@
+/*
+ * The per-link helper process: TCP, TLS, the SSTP HTTP request and the Call
+ * Connect negotiation, then the pump. Reports READY or one precise failure to
+ * the glue, which is blocked in pppd's connect() until then.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+#include "crypto-binding.h"
+#include "helper.h"
+#include "http.h"
+#include "ipc.h"
+#include "log.h"
+#include "pump.h"
+#include "sstp-codec.h"
+#include "tls.h"
+#include "transport.h"
+
+#define HTTP_RESPONSE_TIMEOUT_MS 60000 /* MS-SSTP 4.1 */
+#define NEGOTIATION_TIMEOUT_MS 60000   /* MS-SSTP 3.2.2.1 */
+#define ABORT_WAIT_MS 3000             /* Abort 1 timer, MS-SSTP 3.1.2.1 */
+#define CONNECT_REQUEST_ATTEMPTS 3
+#define WRITE_TIMEOUT_MS 10000
+
+static long long monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000LL + now.tv_nsec / 1000000;
+}
+
+static int ms_until(long long deadline)
+{
+	long long left = deadline - monotonic_ms();
+
+	return left < 0 ? 0 : (int)left;
+}
+
+static void consume_tls_in(struct sstp_link *link, size_t n)
+{
+	memmove(link->tls_in, link->tls_in + n, link->tls_in_len - n);
+	link->tls_in_len -= n;
+}
+
+/* Reads more of the TLS stream into link->tls_in; what names what we wait
+ * for, and wait_s how long the whole wait is allowed to take. */
+static int read_more(struct sstp_link *link, long long deadline, int wait_s, const char *what,
+		     struct sstp_error *err)
+{
+	ssize_t n;
+
+	if (link->tls_in_len == SSTP_TLS_IN_SIZE) {
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "%s from %s is too long", what,
+			       link->cfg->host);
+		return -E2BIG;
+	}
+	n = sstp_tls_read(&link->tls, link->tls_in + link->tls_in_len,
+			  SSTP_TLS_IN_SIZE - link->tls_in_len, ms_until(deadline));
+	if (n > 0) {
+		link->tls_in_len += n;
+		return 0;
+	}
+	if (n == 0)
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "%s closed the connection while we waited for %s", link->cfg->host,
+			       what);
+	else if (n == -ETIMEDOUT)
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "no %s from %s within %d s", what,
+			       link->cfg->host, wait_s);
+	else
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "connection to %s lost while waiting for %s: %s", link->cfg->host, what,
+			       strerror((int)-n));
+	return n == 0 ? -ECONNRESET : (int)n;
+}
+
+static int send_control(struct sstp_link *link, const uint8_t *packet, size_t len,
+			struct sstp_error *err)
+{
+	int ret;
+
+	sstp_log_control("sent", packet, len);
+	ret = sstp_tls_write_all(&link->tls, packet, len, WRITE_TIMEOUT_MS);
+	if (ret < 0)
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "cannot send to %s: %s",
+			       link->cfg->host, strerror(-ret));
+	return ret;
+}
+
+static int http_handshake(struct sstp_link *link, struct sstp_error *err)
+{
+	uint8_t guid[SSTP_GUID_LEN];
+	char request[1024];
+	struct sstp_http_response resp;
+	long long deadline;
+	int len, ret;
+
+	if (gnutls_rnd(GNUTLS_RND_NONCE, guid, sizeof(guid)) < 0) {
+		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "cannot generate a correlation ID");
+		return -EIO;
+	}
+	len = sstp_http_build_request(request, sizeof(request), link->cfg->host, link->cfg->port,
+				      guid);
+	if (len < 0) {
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "server name %s is too long",
+			       link->cfg->host);
+		return len;
+	}
+	ret = sstp_tls_write_all(&link->tls, request, len, WRITE_TIMEOUT_MS);
+	if (ret < 0) {
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "cannot send the SSTP request to %s: %s",
+			       link->cfg->host, strerror(-ret));
+		return ret;
+	}
+	sstp_log_debug("sstp: sent SSTP_DUPLEX_POST");
+
+	deadline = monotonic_ms() + HTTP_RESPONSE_TIMEOUT_MS;
+	for (;;) {
+		ret = sstp_http_parse_response((const char *)link->tls_in, link->tls_in_len, &resp);
+		if (ret > 0)
+			break;
+		if (ret == -EBADMSG) {
+			sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+				       "%s did not answer the SSTP request with HTTP; is it an SSTP "
+				       "server (check sstp-server and the port)?",
+				       link->cfg->host);
+			return ret;
+		}
+		if (ret == -E2BIG) {
+			sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+				       "the HTTP response from %s is too long", link->cfg->host);
+			return ret;
+		}
+		ret = read_more(link, deadline, HTTP_RESPONSE_TIMEOUT_MS / 1000, "HTTP response", err);
+		if (ret < 0)
+			return ret;
+	}
+	consume_tls_in(link, ret);
+	sstp_log_debug("sstp: HTTP %d %s", resp.status, resp.reason);
+	if (resp.status != 200) {
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "%s refused the SSTP connection: HTTP %d%s%s%s", link->cfg->host,
+			       resp.status, resp.reason[0] ? " " : "", resp.reason,
+			       resp.status == 404 ? " (is SSTP enabled on this server and port?)"
+						  : "");
+		return -ECONNREFUSED;
+	}
+	return 0;
+}
+
+/* The Abort procedure during setup: say why, give the server Abort 1's time
+ * to answer, then let the caller close. */
+static void abort_call(struct sstp_link *link, uint8_t attr_id, uint32_t status)
+{
+	uint8_t abort_msg[SSTP_STATUS_MSG_LEN];
+	struct sstp_error ignored = {0};
+	struct sstp_packet pkt;
+	long long deadline = monotonic_ms() + ABORT_WAIT_MS;
+	int len;
+
+	send_control(link, abort_msg,
+		     sstp_encode_with_status(abort_msg, SSTP_MSG_CALL_ABORT, attr_id, status),
+		     &ignored);
+	for (;;) {
+		len = sstp_packet_parse(link->tls_in, link->tls_in_len, &pkt);
+		if (len < 0)
+			return;
+		if (len > 0) {
+			bool is_abort = pkt.is_control && pkt.payload_len >= 2 &&
+					(pkt.payload[0] << 8 | pkt.payload[1]) == SSTP_MSG_CALL_ABORT;
+
+			consume_tls_in(link, len);
+			if (is_abort)
+				return;
+			continue;
+		}
+		if (read_more(link, deadline, ABORT_WAIT_MS / 1000, "Call Abort", &ignored) < 0)
+			return;
+	}
+}
+
+static void describe_statuses(const struct sstp_control *msg, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < msg->num_status && used < size; i++)
+		used += snprintf(buf + used, size - used, "%s%s (attribute %u)", i ? ", " : "",
+				 sstp_status_name(msg->status[i].status), msg->status[i].attr_id);
+	if (!msg->num_status)
+		snprintf(buf, size, "no reason given");
+}
+
+/* Call Connect Request until a valid Ack (MS-SSTP 3.2.5.3). */
+static int negotiate(struct sstp_link *link, struct sstp_error *err)
+{
+	uint8_t request[SSTP_CALL_CONNECT_REQUEST_LEN], reply[SSTP_SIMPLE_MSG_LEN];
+	struct sstp_control msg;
+	struct sstp_packet pkt;
+	char reasons[256];
+	long long deadline;
+	int attempt, len, ret;
+
+	for (attempt = 1; attempt <= CONNECT_REQUEST_ATTEMPTS; attempt++) {
+		ret = send_control(link, request, sstp_encode_call_connect_request(request), err);
+		if (ret < 0)
+			return ret;
+		deadline = monotonic_ms() + NEGOTIATION_TIMEOUT_MS;
+		for (;;) {
+			len = sstp_packet_parse(link->tls_in, link->tls_in_len, &pkt);
+			if (len < 0) {
+				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+					       "%s sent an invalid SSTP packet during call setup",
+					       link->cfg->host);
+				return -EBADMSG;
+			}
+			if (len == 0) {
+				if (monotonic_ms() >= deadline) {
+					sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+						       "%s did not answer the Call Connect Request "
+						       "within %d s",
+						       link->cfg->host, NEGOTIATION_TIMEOUT_MS / 1000);
+					abort_call(link, SSTP_ATTR_NO_ERROR,
+						   SSTP_STATUS_NEGOTIATION_TIMEOUT);
+					return -ETIMEDOUT;
+				}
+				ret = read_more(link, deadline, NEGOTIATION_TIMEOUT_MS / 1000,
+						"Call Connect Ack", err);
+				if (ret == -ETIMEDOUT) {
+					abort_call(link, SSTP_ATTR_NO_ERROR,
+						   SSTP_STATUS_NEGOTIATION_TIMEOUT);
+					return ret;
+				}
+				if (ret < 0)
+					return ret;
+				continue;
+			}
+			if (!pkt.is_control) {
+				/* MS-SSTP 3.4: no PPP before the Ack; drop it. */
+				consume_tls_in(link, len);
+				continue;
+			}
+			sstp_log_control("received", link->tls_in, len);
+			ret = sstp_control_parse(pkt.payload, pkt.payload_len, &msg);
+			consume_tls_in(link, len);
+			if (ret < 0) {
+				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+					       "%s sent a malformed SSTP control message during call "
+					       "setup",
+					       link->cfg->host);
+				abort_call(link, SSTP_ATTR_NO_ERROR,
+					   SSTP_STATUS_INVALID_FRAME_RECEIVED);
+				return -EBADMSG;
+			}
+			switch (msg.type) {
+			case SSTP_MSG_CALL_CONNECT_ACK:
+				link->hash_protocol = sstp_choose_hash(msg.hash_bitmask);
+				if (!msg.has_crypto_binding_req || !link->hash_protocol) {
+					sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+						       "%s offered no usable crypto binding hash "
+						       "(bitmask 0x%02x; SHA-1 or SHA-256 needed)",
+						       link->cfg->host, msg.hash_bitmask);
+					abort_call(link, SSTP_ATTR_CRYPTO_BINDING_REQ,
+						   SSTP_STATUS_VALUE_NOT_SUPPORTED);
+					return -EPROTO;
+				}
+				memcpy(link->nonce, msg.nonce, sizeof(link->nonce));
+				return 0;
+			case SSTP_MSG_CALL_CONNECT_NAK:
+				describe_statuses(&msg, reasons, sizeof(reasons));
+				sstp_log_warn("sstp: %s refused Call Connect Request %d of %d: %s",
+					      link->cfg->host, attempt, CONNECT_REQUEST_ATTEMPTS,
+					      reasons);
+				if (attempt == CONNECT_REQUEST_ATTEMPTS) {
+					sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+						       "%s refused the call %d times: %s",
+						       link->cfg->host, attempt, reasons);
+					abort_call(link, SSTP_ATTR_NO_ERROR,
+						   SSTP_STATUS_RETRY_COUNT_EXCEEDED);
+					return -ECONNREFUSED;
+				}
+				break;
+			case SSTP_MSG_CALL_ABORT:
+				describe_statuses(&msg, reasons, sizeof(reasons));
+				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+					       "%s aborted the call during setup: %s", link->cfg->host,
+					       reasons);
+				abort_call(link, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
+				return -ECONNABORTED;
+			case SSTP_MSG_CALL_DISCONNECT:
+				describe_statuses(&msg, reasons, sizeof(reasons));
+				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+					       "%s disconnected the call during setup: %s",
+					       link->cfg->host, reasons);
+				send_control(link, reply,
+					     sstp_encode_simple(reply,
+								SSTP_MSG_CALL_DISCONNECT_ACK),
+					     err);
+				return -ECONNRESET;
+			case SSTP_MSG_ECHO_REQUEST:
+				/* Some servers keep the connection warm from the start. */
+				ret = send_control(
+					link, reply,
+					sstp_encode_simple(reply, SSTP_MSG_ECHO_RESPONSE), err);
+				if (ret < 0)
+					return ret;
+				continue;
+			default:
+				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+					       "%s sent %s while we waited for Call Connect Ack",
+					       link->cfg->host, sstp_msg_name(msg.type));
+				abort_call(link, SSTP_ATTR_NO_ERROR,
+					   SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
+				return -EPROTO;
+			}
+			break; /* Nak: next attempt */
+		}
+	}
+	return -ECONNREFUSED;
+}
+
+static int connect_call(struct sstp_link *link, struct sstp_error *err)
+{
+	const struct sstp_link_config *cfg = link->cfg;
+	struct sstp_tls_config tls_cfg = {
+		.server_name = cfg->host,
+		.ca_file = cfg->ca_file,
+		.priority = cfg->tls_priority,
+	};
+	int fd, ret;
+
+	fd = sstp_tcp_connect(cfg->host, cfg->port, cfg->connect_timeout_s * 1000, err);
+	if (fd < 0)
+		return -ECONNREFUSED;
+	ret = sstp_tls_open(&link->tls, fd, &tls_cfg, cfg->connect_timeout_s * 1000, err);
+	if (ret < 0)
+		return ret;
+	ret = http_handshake(link, err);
+	if (ret < 0)
+		return ret;
+	ret = negotiate(link, err);
+	if (ret < 0)
+		return ret;
+	ret = sstp_cert_hash(link->hash_protocol, link->tls.leaf_der, link->tls.leaf_der_len,
+			     link->cert_hash);
+	if (ret < 0) {
+		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "cannot hash the server certificate");
+		return ret;
+	}
+	sstp_log_info("sstp: call accepted by %s, crypto binding with %s", cfg->host,
+		      sstp_hash_name(link->hash_protocol));
+	return 0;
+}
+
+void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc_fd)
+{
+	struct sstp_link link = {
+		.cfg = cfg,
+		.tls = {.fd = -1},
+		.pty_master = pty_master,
+		.ipc_fd = ipc_fd,
+	};
+	struct sstp_ipc_msg msg = {.type = SSTP_IPC_READY};
+	struct sstp_error err = {0};
+	int exit_code = 1;
+
+	link.tls_in = malloc(SSTP_TLS_IN_SIZE);
+	if (!link.tls_in) {
+		sstp_error_set(&err, SSTP_EXIT_FATAL_ERROR, "out of memory");
+		goto fail;
+	}
+	if (connect_call(&link, &err) < 0)
+		goto fail;
+	if (sstp_ipc_send(ipc_fd, &msg) < 0)
+		goto out; /* pppd has gone */
+	exit_code = sstp_pump_run(&link);
+	goto out;
+
+fail:
+	msg.type = SSTP_IPC_FAIL;
+	msg.u.error = err;
+	sstp_ipc_send(ipc_fd, &msg);
+out:
+	sstp_tls_close(&link.tls);
+	free(link.tls_in);
+	close(pty_master);
+	close(ipc_fd);
+	_exit(exit_code);
+}

@@ -1,0 +1,734 @@
+/*
+ * The established call. One poll() loop moves bytes both ways:
+ *
+ *   pty master --read--> HDLC decode --> SSTP data packets --> TLS records
+ *   TLS records --> SSTP packets --> HDLC encode --> pty master
+ *
+ * Frames are decoded straight into the TLS output buffer behind room for
+ * their SSTP header, so a frame is copied once, by the decoder. Many frames
+ * go out per pty read and per TLS record; a stalled side stops the other
+ * side's reads instead of growing buffers. The clock is read once per poll
+ * wake-up, never per packet.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "crypto-binding.h"
+#include "hdlc.h"
+#include "ipc.h"
+#include "log.h"
+#include "pump.h"
+#include "sstp-codec.h"
+
+#define PTY_IN_SIZE (64 * 1024)
+#define TLS_OUT_SIZE (96 * 1024)
+#define PTY_OUT_SIZE (192 * 1024)
+#define TLS_RECORD_MAX 16384
+/* Decoder room: the largest frame SSTP can carry, its FCS, and 3 bytes for
+ * restoring FF 03 and a compressed protocol field. */
+#define FRAME_ROOM (SSTP_HEADER_LEN + SSTP_MAX_DATA_LEN + 2 + 3)
+/* Kept free for control messages queued while pppd's data fills the queue. */
+#define CONTROL_ROOM 1024
+
+#define NEGOTIATION_TIMEOUT_MS 60000 /* Ack to Call Connected, MS-SSTP 3.2.2.1 */
+#define HELLO_INTERVAL_MS 60000      /* MS-SSTP 3.1.2.3 */
+#define ABORT_PENDING_MS 3000        /* Abort 1 */
+#define ABORT_TIMEOUT_MS 1000        /* Abort 2 */
+#define DISCONNECT_ACK_MS 5000       /* Disconnect 1 */
+#define DISCONNECT_TIMEOUT_MS 1000   /* Disconnect 2 */
+
+enum call_state {
+	CALL_ACK_RECEIVED,           /* PPP negotiating; control frames only */
+	CALL_CONNECTED,              /* crypto binding sent; all frames */
+	CALL_ABORT_PENDING,          /* we aborted; waiting for the server's Abort */
+	CALL_ABORT_TIMEOUT_PENDING,  /* Aborts exchanged */
+	CALL_DISCONNECT_ACK_PENDING, /* we disconnected; waiting for the Ack */
+	CALL_DISCONNECT_TIMEOUT_PENDING,
+	CALL_DONE,
+};
+
+struct pump {
+	struct sstp_link *link;
+	enum call_state state;
+	bool we_hung_up; /* the call ended because pppd or the user asked */
+	bool pty_live;   /* pppd's line discipline is attached */
+
+	/* pty -> TLS */
+	uint8_t *pty_in;
+	size_t pty_in_start, pty_in_len;
+	struct hdlc_decoder decoder;
+	uint8_t *tls_out;
+	size_t tls_out_len, tls_out_sent;
+	size_t tls_send_retry; /* length GnuTLS must be given again after EAGAIN */
+
+	/* TLS -> pty */
+	uint8_t *pty_out;
+	size_t pty_out_len, pty_out_sent;
+
+	long long now;
+	long long state_deadline; /* negotiation or teardown timer */
+	long long last_received;
+	bool echo_outstanding;
+	long long echo_sent_at;
+
+	unsigned long data_dropped_before_connected;
+	unsigned long long bytes_to_server, bytes_from_server;
+};
+
+static volatile sig_atomic_t got_sigterm;
+
+static void on_sigterm(int sig)
+{
+	(void)sig;
+	got_sigterm = 1;
+}
+
+static long long monotonic_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000LL + now.tv_nsec / 1000000;
+}
+
+void sstp_log_control(const char *direction, const uint8_t *packet, size_t len)
+{
+	struct sstp_packet pkt;
+	struct sstp_control msg;
+	char line[256];
+
+	if (sstp_packet_parse(packet, len, &pkt) <= 0 || !pkt.is_control)
+		return;
+	if (sstp_control_parse(pkt.payload, pkt.payload_len, &msg) < 0) {
+		sstp_log_debug("sstp: %s malformed control message (%zu bytes)", direction, len);
+		return;
+	}
+	sstp_control_describe(&msg, line, sizeof(line));
+	sstp_log_debug("sstp: %s %s", direction, line);
+}
+
+/* --- output queues ------------------------------------------------------------ */
+
+/*
+ * The decoder collects the next frame right behind the queued bytes, where
+ * its SSTP packet will go. Whenever the queue's length changes, a partly
+ * collected frame moves along with it.
+ */
+static void set_tls_out_len(struct pump *p, size_t len)
+{
+	uint8_t *slot = p->tls_out + len + SSTP_HEADER_LEN;
+
+	if (p->decoder.out != slot) {
+		memmove(slot, p->decoder.out, p->decoder.len);
+		p->decoder.out = slot;
+	}
+	p->tls_out_len = len;
+}
+
+static void queue_control(struct pump *p, const uint8_t *msg, size_t len)
+{
+	size_t at = p->tls_out_len;
+
+	/* pppd's data leaves CONTROL_ROOM free, so this only fails if the
+	 * server floods us with requests that each need an answer. */
+	if (TLS_OUT_SIZE - at < len + FRAME_ROOM) {
+		sstp_log_error("sstp: output queue full, control message dropped");
+		return;
+	}
+	if (p->link->cfg->debug)
+		sstp_log_control("sent", msg, len);
+	set_tls_out_len(p, at + len);
+	memcpy(p->tls_out + at, msg, len);
+}
+
+static void queue_simple(struct pump *p, enum sstp_msg_type type)
+{
+	uint8_t msg[SSTP_SIMPLE_MSG_LEN];
+
+	queue_control(p, msg, sstp_encode_simple(msg, type));
+}
+
+static void queue_with_status(struct pump *p, enum sstp_msg_type type, uint8_t attr,
+			      uint32_t status)
+{
+	uint8_t msg[SSTP_STATUS_MSG_LEN];
+
+	queue_control(p, msg, sstp_encode_with_status(msg, type, attr, status));
+}
+
+/* Returns 1 when everything queued is out, 0 when TLS would block, <0 on error. */
+static int flush_tls(struct pump *p)
+{
+	gnutls_session_t session = p->link->tls.session;
+	ssize_t ret;
+	size_t chunk;
+
+	while (p->tls_out_sent < p->tls_out_len) {
+		chunk = p->tls_send_retry;
+		if (!chunk) {
+			chunk = p->tls_out_len - p->tls_out_sent;
+			if (chunk > TLS_RECORD_MAX)
+				chunk = TLS_RECORD_MAX;
+		}
+		ret = gnutls_record_send(session, p->tls_out + p->tls_out_sent, chunk);
+		if (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED) {
+			p->tls_send_retry = chunk;
+			return 0;
+		}
+		if (ret < 0) {
+			sstp_log_error("sstp: sending to %s failed: %s", p->link->cfg->host,
+				       gnutls_strerror((int)ret));
+			return -EIO;
+		}
+		p->tls_send_retry = 0;
+		p->tls_out_sent += ret;
+		p->bytes_to_server += ret;
+	}
+	p->tls_out_sent = 0;
+	set_tls_out_len(p, 0);
+	return 1;
+}
+
+static int flush_pty(struct pump *p)
+{
+	ssize_t n;
+
+	while (p->pty_live && p->pty_out_sent < p->pty_out_len) {
+		n = write(p->link->pty_master, p->pty_out + p->pty_out_sent,
+			  p->pty_out_len - p->pty_out_sent);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			return -errno;
+		}
+		p->pty_out_sent += n;
+	}
+	if (p->pty_out_sent == p->pty_out_len)
+		p->pty_out_len = p->pty_out_sent = 0;
+	return 1;
+}
+
+/* --- call state ------------------------------------------------------------------ */
+
+static void enter_state(struct pump *p, enum call_state state, int timer_ms)
+{
+	p->state = state;
+	p->state_deadline = timer_ms ? p->now + timer_ms : 0;
+}
+
+static bool tearing_down(const struct pump *p)
+{
+	return p->state >= CALL_ABORT_PENDING;
+}
+
+/* The Abort procedure (MS-SSTP 3.1.5.1). */
+static void start_abort(struct pump *p, uint8_t attr, uint32_t status)
+{
+	queue_with_status(p, SSTP_MSG_CALL_ABORT, attr, status);
+	enter_state(p, CALL_ABORT_PENDING, ABORT_PENDING_MS);
+}
+
+/* pppd, the user or a signal asked to hang up. */
+static void start_disconnect(struct pump *p)
+{
+	if (tearing_down(p))
+		return;
+	p->we_hung_up = true;
+	queue_with_status(p, SSTP_MSG_CALL_DISCONNECT, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
+	enter_state(p, CALL_DISCONNECT_ACK_PENDING, DISCONNECT_ACK_MS);
+}
+
+static void describe_reason(const struct sstp_control *msg, char *buf, size_t size)
+{
+	if (msg->num_status)
+		snprintf(buf, size, "%s (attribute %u)", sstp_status_name(msg->status[0].status),
+			 msg->status[0].attr_id);
+	else
+		snprintf(buf, size, "no reason given");
+}
+
+static void handle_control(struct pump *p, const struct sstp_packet *pkt)
+{
+	struct sstp_control msg;
+	char reason[128];
+
+	if (p->link->cfg->debug)
+		sstp_log_control("received", pkt->payload - SSTP_HEADER_LEN, pkt->total_len);
+	if (sstp_control_parse(pkt->payload, pkt->payload_len, &msg) < 0) {
+		sstp_log_error("sstp: malformed control message from %s; aborting the call",
+			       p->link->cfg->host);
+		if (!tearing_down(p))
+			start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_INVALID_FRAME_RECEIVED);
+		return;
+	}
+
+	switch (p->state) {
+	case CALL_ABORT_PENDING:
+		if (msg.type == SSTP_MSG_CALL_ABORT)
+			enter_state(p, CALL_ABORT_TIMEOUT_PENDING, ABORT_TIMEOUT_MS);
+		return;
+	case CALL_DISCONNECT_ACK_PENDING:
+		if (msg.type == SSTP_MSG_CALL_DISCONNECT_ACK)
+			enter_state(p, CALL_DONE, 0);
+		else if (msg.type == SSTP_MSG_CALL_DISCONNECT) /* both hung up at once */
+			queue_simple(p, SSTP_MSG_CALL_DISCONNECT_ACK);
+		return;
+	case CALL_ABORT_TIMEOUT_PENDING:
+	case CALL_DISCONNECT_TIMEOUT_PENDING:
+	case CALL_DONE:
+		return;
+	default:
+		break;
+	}
+
+	switch (msg.type) {
+	case SSTP_MSG_ECHO_REQUEST:
+		queue_simple(p, SSTP_MSG_ECHO_RESPONSE);
+		break;
+	case SSTP_MSG_ECHO_RESPONSE:
+		p->echo_outstanding = false;
+		break;
+	case SSTP_MSG_CALL_ABORT:
+		describe_reason(&msg, reason, sizeof(reason));
+		sstp_log_error("sstp: %s aborted the call: %s", p->link->cfg->host, reason);
+		queue_with_status(p, SSTP_MSG_CALL_ABORT, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
+		enter_state(p, CALL_ABORT_TIMEOUT_PENDING, ABORT_TIMEOUT_MS);
+		break;
+	case SSTP_MSG_CALL_DISCONNECT:
+		describe_reason(&msg, reason, sizeof(reason));
+		sstp_log_notice("sstp: %s disconnected the call: %s", p->link->cfg->host, reason);
+		queue_simple(p, SSTP_MSG_CALL_DISCONNECT_ACK);
+		enter_state(p, CALL_DISCONNECT_TIMEOUT_PENDING, DISCONNECT_TIMEOUT_MS);
+		break;
+	default:
+		sstp_log_error("sstp: unexpected %s from %s; aborting the call",
+			       sstp_msg_name(msg.type), p->link->cfg->host);
+		start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
+		break;
+	}
+}
+
+/* --- TLS -> pty ---------------------------------------------------------------- */
+
+static void deliver_data(struct pump *p, const struct sstp_packet *pkt)
+{
+	if (p->state != CALL_CONNECTED) {
+		uint16_t protocol = pkt->payload_len >= 4 ? pkt->payload[2] << 8 | pkt->payload[3]
+							  : 0;
+
+		/* Before Call Connected only PPP control protocols may pass
+		 * (MS-SSTP 3.2.7.1); in teardown nothing does. */
+		if (tearing_down(p) || protocol < 0x8000) {
+			p->data_dropped_before_connected++;
+			return;
+		}
+	}
+	p->pty_out_len += hdlc_encode(pkt->payload, pkt->payload_len, HDLC_ACCM_ALL,
+				      p->pty_out + p->pty_out_len);
+}
+
+/* Handles whole packets in link->tls_in while the pty queue has room.
+ * Returns <0 when the stream cannot be delineated any more. */
+static int process_tls_in(struct pump *p)
+{
+	struct sstp_link *link = p->link;
+	struct sstp_packet pkt;
+	size_t offset = 0;
+	int len;
+
+	while (p->state != CALL_DONE) {
+		if (PTY_OUT_SIZE - p->pty_out_len < HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
+			break;
+		len = sstp_packet_parse(link->tls_in + offset, link->tls_in_len - offset, &pkt);
+		if (len == 0)
+			break;
+		if (len < 0) {
+			sstp_log_error("sstp: invalid SSTP packet from %s; closing the connection",
+				       link->cfg->host);
+			return -EBADMSG;
+		}
+		offset += len;
+		if (pkt.is_control)
+			handle_control(p, &pkt);
+		else
+			deliver_data(p, &pkt);
+	}
+	if (offset) {
+		memmove(link->tls_in, link->tls_in + offset, link->tls_in_len - offset);
+		link->tls_in_len -= offset;
+	}
+	return 0;
+}
+
+/* Returns 1 when something was read, 0 when nothing is available, <0 when the
+ * connection is gone. */
+static int read_tls(struct pump *p)
+{
+	struct sstp_link *link = p->link;
+	ssize_t n;
+
+	if (link->tls_in_len == SSTP_TLS_IN_SIZE)
+		return 0;
+	n = gnutls_record_recv(link->tls.session, link->tls_in + link->tls_in_len,
+			       SSTP_TLS_IN_SIZE - link->tls_in_len);
+	if (n > 0) {
+		link->tls_in_len += n;
+		p->bytes_from_server += n;
+		return 1;
+	}
+	if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+		return 0;
+	if (n == GNUTLS_E_REHANDSHAKE) {
+		sstp_log_warn("sstp: %s asked for TLS renegotiation; ignored", link->cfg->host);
+		return 0;
+	}
+	if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION)
+		return -ECONNRESET;
+	sstp_log_error("sstp: receiving from %s failed: %s", link->cfg->host,
+		       gnutls_strerror((int)n));
+	return -EIO;
+}
+
+/* --- pty -> TLS ------------------------------------------------------------------ */
+
+/* Restores FF 03 and a 2-byte protocol field if pppd compressed them; the
+ * decoder left 3 spare bytes behind the frame. Returns the new length. */
+static size_t normalise_frame(uint8_t *frame, size_t len)
+{
+	size_t shift = 0;
+
+	if (len < 2 || frame[0] != 0xff || frame[1] != 0x03)
+		shift += 2;
+	if (len > (shift ? 0 : 2) && (frame[shift ? 0 : 2] & 1))
+		shift += 1;
+	if (!shift)
+		return len;
+	memmove(frame + shift, frame, len);
+	frame[0] = 0xff;
+	frame[1] = 0x03;
+	if (shift != 2)
+		frame[2] = 0x00;
+	return len + shift;
+}
+
+static void emit_frame(struct pump *p, size_t frame_len)
+{
+	uint8_t *packet = p->tls_out + p->tls_out_len;
+	uint8_t *frame = packet + SSTP_HEADER_LEN;
+	uint16_t protocol;
+
+	frame_len = normalise_frame(frame, frame_len);
+	if (frame_len > SSTP_MAX_DATA_LEN || frame_len < 4)
+		return;
+	protocol = frame[2] << 8 | frame[3];
+	if (p->state != CALL_CONNECTED && (tearing_down(p) || protocol < 0x8000)) {
+		p->data_dropped_before_connected++;
+		return;
+	}
+	sstp_encode_data_header(packet, frame_len);
+	p->tls_out_len += SSTP_HEADER_LEN + frame_len;
+}
+
+static void next_frame_slot(struct pump *p)
+{
+	hdlc_decoder_reset_output(&p->decoder, p->tls_out + p->tls_out_len + SSTP_HEADER_LEN,
+				  SSTP_MAX_DATA_LEN + 2);
+}
+
+/* Decodes buffered pty bytes into SSTP packets while the TLS queue has room. */
+static void process_pty_in(struct pump *p)
+{
+	size_t frame_len, used;
+
+	while (p->pty_in_start < p->pty_in_len &&
+	       TLS_OUT_SIZE - p->tls_out_len >= FRAME_ROOM + CONTROL_ROOM) {
+		used = hdlc_decode(&p->decoder, p->pty_in + p->pty_in_start,
+				   p->pty_in_len - p->pty_in_start, &frame_len);
+		p->pty_in_start += used;
+		if (frame_len) {
+			emit_frame(p, frame_len);
+			next_frame_slot(p);
+		}
+	}
+	if (p->pty_in_start == p->pty_in_len)
+		p->pty_in_start = p->pty_in_len = 0;
+}
+
+/* Returns 1 when bytes were read, 0 when none are available, <0 when pppd
+ * has closed its side. */
+static int read_pty(struct pump *p)
+{
+	ssize_t n;
+
+	if (p->pty_in_len)
+		return 0;
+	n = read(p->link->pty_master, p->pty_in, PTY_IN_SIZE);
+	if (n > 0) {
+		p->pty_in_len = n;
+		return 1;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	return -EPIPE; /* EOF or EIO: the slave side is closed */
+}
+
+/* --- glue messages ------------------------------------------------------------- */
+
+static void send_keys_done(struct pump *p, const char *failure)
+{
+	struct sstp_ipc_msg reply = {.type = SSTP_IPC_KEYS_DONE};
+
+	if (failure)
+		sstp_error_set(&reply.u.error, SSTP_EXIT_CONNECT_FAILED, "%s", failure);
+	sstp_ipc_send(p->link->ipc_fd, &reply);
+}
+
+static void send_call_connected(struct pump *p, const uint8_t hlak[SSTP_HLAK_LEN])
+{
+	struct sstp_link *link = p->link;
+	uint8_t msg[SSTP_CALL_CONNECTED_LEN];
+
+	if (p->state == CALL_CONNECTED) {
+		/* LCP renegotiated and pppd authenticated again: the call is
+		 * already bound. */
+		send_keys_done(p, NULL);
+		return;
+	}
+	if (p->state != CALL_ACK_RECEIVED) {
+		send_keys_done(p, "the call ended before authentication finished");
+		return;
+	}
+	if (sstp_build_call_connected(msg, link->hash_protocol, link->nonce, link->cert_hash,
+				      hlak) < 0) {
+		send_keys_done(p, "cannot compute the crypto binding");
+		start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
+		return;
+	}
+	/* Queued ahead of anything pppd writes after its auth-up notifier
+	 * returns, so no NCP or IP frame can overtake it. */
+	queue_control(p, msg, sizeof(msg));
+	enter_state(p, CALL_CONNECTED, 0);
+	p->last_received = p->now;
+	sstp_log_info("sstp: call connected to %s", link->cfg->host);
+	send_keys_done(p, NULL);
+}
+
+/* Returns <0 when the glue has gone. */
+static int handle_ipc(struct pump *p)
+{
+	struct sstp_ipc_msg msg;
+	int ret;
+
+	ret = sstp_ipc_recv(p->link->ipc_fd, &msg, 0);
+	if (ret == -ETIMEDOUT || ret == -EINTR)
+		return 0;
+	if (ret <= 0)
+		return -EPIPE;
+	switch (msg.type) {
+	case SSTP_IPC_KEYS:
+		send_call_connected(p, msg.u.hlak);
+		break;
+	case SSTP_IPC_ESTABLISHED:
+		p->pty_live = true;
+		break;
+	case SSTP_IPC_DISCONNECT:
+		start_disconnect(p);
+		break;
+	default:
+		break;
+	}
+	gnutls_memset(&msg, 0, sizeof(msg));
+	return 0;
+}
+
+/* --- timers ---------------------------------------------------------------------- */
+
+static void run_timers(struct pump *p)
+{
+	if (p->state == CALL_CONNECTED) {
+		if (p->echo_outstanding && p->now - p->echo_sent_at >= HELLO_INTERVAL_MS) {
+			/* MS-SSTP 3.1.2.3: drop silently, no Abort. */
+			sstp_log_error("sstp: %s stopped answering (no reply to Echo Request "
+				       "within %d s); dropping the connection",
+				       p->link->cfg->host, HELLO_INTERVAL_MS / 1000);
+			enter_state(p, CALL_DONE, 0);
+		} else if (!p->echo_outstanding &&
+			   p->now - p->last_received >= HELLO_INTERVAL_MS) {
+			queue_simple(p, SSTP_MSG_ECHO_REQUEST);
+			p->echo_outstanding = true;
+			p->echo_sent_at = p->now;
+		}
+		return;
+	}
+	if (!p->state_deadline || p->now < p->state_deadline)
+		return;
+	if (p->state == CALL_ACK_RECEIVED) {
+		sstp_log_error("sstp: PPP authentication did not finish within %d s of the call "
+			       "being accepted; aborting the call",
+			       NEGOTIATION_TIMEOUT_MS / 1000);
+		start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NEGOTIATION_TIMEOUT);
+	} else {
+		enter_state(p, CALL_DONE, 0);
+	}
+}
+
+static int next_timeout_ms(const struct pump *p)
+{
+	long long deadline;
+
+	if (p->state == CALL_CONNECTED)
+		deadline = p->echo_outstanding ? p->echo_sent_at + HELLO_INTERVAL_MS
+					       : p->last_received + HELLO_INTERVAL_MS;
+	else if (p->state_deadline)
+		deadline = p->state_deadline;
+	else
+		return -1;
+	return deadline <= p->now ? 0 : (int)(deadline - p->now);
+}
+
+/* --- the loop ---------------------------------------------------------------------- */
+
+enum { FD_IPC, FD_PTY, FD_TLS, NUM_FDS };
+
+/* pppd closed the slave: hang up, and stop polling a descriptor that now
+ * reports POLLHUP forever. */
+static void pty_gone(struct pump *p, struct pollfd *fds)
+{
+	fds[FD_PTY].fd = -1;
+	p->pty_live = false;
+	start_disconnect(p);
+}
+
+static int pump_loop(struct pump *p)
+{
+	struct sstp_link *link = p->link;
+	struct pollfd fds[NUM_FDS];
+	bool tls_pending;
+	int timeout, ret;
+
+	fds[FD_IPC] = (struct pollfd){.fd = link->ipc_fd, .events = POLLIN};
+	fds[FD_PTY] = (struct pollfd){.fd = link->pty_master};
+	fds[FD_TLS] = (struct pollfd){.fd = link->tls.fd};
+
+	for (;;) {
+		/* Work through whatever is already buffered, both ways. */
+		do {
+			if (process_tls_in(p) < 0)
+				return -EBADMSG;
+			if (flush_pty(p) < 0) {
+				pty_gone(p, fds);
+				p->pty_out_len = p->pty_out_sent = 0;
+			}
+			process_pty_in(p);
+			ret = flush_tls(p);
+			if (ret < 0)
+				return ret;
+			/* pty bytes left over means the queue filled and was sent. */
+		} while (p->pty_in_len && ret > 0);
+
+		run_timers(p);
+		/* Whatever had to reach the server was queued in a *_PENDING
+		 * state, whose timer gave it time to go out. */
+		if (p->state == CALL_DONE)
+			return 0;
+		if (got_sigterm && !tearing_down(p))
+			start_disconnect(p);
+
+		tls_pending = gnutls_record_check_pending(link->tls.session) > 0;
+		fds[FD_PTY].events = 0;
+		if (!tearing_down(p) && !p->pty_in_len && !p->tls_out_len)
+			fds[FD_PTY].events |= POLLIN;
+		if (p->pty_live && p->pty_out_len)
+			fds[FD_PTY].events |= POLLOUT;
+		fds[FD_TLS].events = 0;
+		if (PTY_OUT_SIZE - p->pty_out_len >= HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
+			fds[FD_TLS].events |= POLLIN;
+		if (p->tls_out_len)
+			fds[FD_TLS].events |= gnutls_record_get_direction(link->tls.session)
+						      ? POLLOUT
+						      : POLLIN;
+
+		timeout = tls_pending && (fds[FD_TLS].events & POLLIN) ? 0 : next_timeout_ms(p);
+		ret = poll(fds, NUM_FDS, timeout);
+		if (ret < 0 && errno != EINTR)
+			return -errno;
+		p->now = monotonic_ms();
+		if (ret < 0)
+			continue;
+
+		if (fds[FD_IPC].revents && handle_ipc(p) < 0) {
+			fds[FD_IPC].fd = -1; /* pppd is gone */
+			start_disconnect(p);
+		}
+
+		if (fds[FD_TLS].revents || tls_pending) {
+			bool received = false;
+
+			while ((fds[FD_TLS].events & POLLIN) &&
+			       (ret = read_tls(p)) > 0) {
+				received = true;
+				if (process_tls_in(p) < 0)
+					return -EBADMSG;
+				if (PTY_OUT_SIZE - p->pty_out_len <
+				    HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
+					break;
+			}
+			if (received)
+				p->last_received = p->now;
+			if (ret < 0) {
+				if (p->state == CALL_DONE || tearing_down(p))
+					return 0;
+				sstp_log_error("sstp: %s closed the connection", link->cfg->host);
+				return ret;
+			}
+		}
+
+		if (fds[FD_PTY].revents & (POLLIN | POLLHUP | POLLERR) && read_pty(p) < 0)
+			pty_gone(p, fds);
+	}
+}
+
+int sstp_pump_run(struct sstp_link *link)
+{
+	struct sigaction term = {.sa_handler = on_sigterm};
+	struct pump p = {.link = link};
+	int ret = -ENOMEM;
+
+	sigaction(SIGTERM, &term, NULL);
+	fcntl(link->pty_master, F_SETFL, fcntl(link->pty_master, F_GETFL) | O_NONBLOCK);
+	p.pty_in = malloc(PTY_IN_SIZE);
+	p.tls_out = malloc(TLS_OUT_SIZE);
+	p.pty_out = malloc(PTY_OUT_SIZE);
+	if (!p.pty_in || !p.tls_out || !p.pty_out) {
+		sstp_log_error("sstp: out of memory");
+		goto out;
+	}
+	hdlc_decoder_init(&p.decoder, p.tls_out + SSTP_HEADER_LEN, SSTP_MAX_DATA_LEN + 2);
+	p.now = monotonic_ms();
+	p.last_received = p.now;
+	enter_state(&p, CALL_ACK_RECEIVED, NEGOTIATION_TIMEOUT_MS);
+
+	ret = pump_loop(&p);
+	sstp_log_debug("sstp: call ended: %llu bytes sent, %llu received, %lu bad frames from "
+		       "pppd, %lu frames dropped outside Call Connected",
+		       p.bytes_to_server, p.bytes_from_server, p.decoder.bad_frames,
+		       p.data_dropped_before_connected);
+out:
+	free(p.pty_in);
+	free(p.tls_out);
+	free(p.pty_out);
+	return ret == 0 && p.we_hung_up ? 0 : 1;
+}

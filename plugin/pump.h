@@ -1,0 +1,40 @@
+/* The established call: PPP frames between pppd's pty and SSTP data packets,
+ * SSTP control messages, timers and teardown. */
+#ifndef SSTP_PUMP_H
+#define SSTP_PUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "helper.h"
+#include "sstp-codec.h"
+#include "tls.h"
+
+/* Room for a full read burst plus one partial packet left over from the last. */
+#define SSTP_TLS_IN_SIZE (64 * 1024 + SSTP_MAX_PACKET_LEN)
+
+/* What the connect sequence hands to the pump. */
+struct sstp_link {
+	const struct sstp_link_config *cfg;
+	struct sstp_tls tls;
+	int pty_master;
+	int ipc_fd;
+	uint8_t hash_protocol;
+	uint8_t nonce[SSTP_NONCE_LEN];
+	uint8_t cert_hash[SSTP_CERT_HASH_FIELD_LEN];
+	/* Bytes read from TLS and not consumed yet: whatever followed the
+	 * Call Connect Ack in the same read is the pump's first input. */
+	uint8_t *tls_in;
+	size_t tls_in_len;
+};
+
+/* Logs a control message in one decoded line when debugging. */
+void sstp_log_control(const char *direction, const uint8_t *packet, size_t len);
+
+/*
+ * Runs the call from Call Connect Ack to teardown. Returns 0 after a
+ * disconnect we asked for, 1 after any other end of the call.
+ */
+int sstp_pump_run(struct sstp_link *link);
+
+#endif

@@ -1,0 +1,543 @@
+/*
+ * pppd glue: options, the SSTP channel that replaces pppd's tty channel, and
+ * the auth-up notifier that hands the MPPE keys to the helper process.
+ *
+ * connect() forks one helper per link. The helper owns TCP, TLS and SSTP and
+ * pumps frames between TLS and the master side of a raw pty; pppd gets the
+ * slave side and runs its ordinary async-PPP line discipline on it. When the
+ * tunnel dies, the helper exits, the pty hangs up and pppd sees "Modem hangup"
+ * and follows its usual persist rules.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "pppd-compat.h"
+
+#include "crypto-binding.h"
+#include "helper.h"
+#include "ipc.h"
+#include "log.h"
+
+#define SSTP_DEFAULT_PORT 443
+#define SSTP_DEFAULT_CONNECT_TIMEOUT_S 30
+/* HTTP response wait and the negotiation timer with its Nak retries
+ * (MS-SSTP 3.1.2, 4.1), on top of TCP and TLS. */
+#define SSTP_SETUP_MARGIN_S (60 + 3 * 60 + 10)
+#define SSTP_KEYS_TIMEOUT_MS 5000
+/* The helper waits up to 5 s for a Disconnect Ack (MS-SSTP Disconnect 1). */
+#define SSTP_DISCONNECT_WAIT_MS 6500
+#define SSTP_CLEANUP_WAIT_MS 1500
+
+__attribute__((visibility("default"))) char pppd_version[] = SSTP_PPPD_VERSION;
+__attribute__((visibility("default"))) void plugin_init(void);
+
+static char *opt_server;
+static char *opt_ca_file;
+static char *opt_tls_priority;
+static int opt_connect_timeout = SSTP_DEFAULT_CONNECT_TIMEOUT_S;
+
+static char server_host[256];
+static unsigned server_port = SSTP_DEFAULT_PORT;
+
+/* Per link; reset by sstp_cleanup(). */
+static pid_t helper_pid = -1;
+static int helper_sock = -1;
+static int pty_slave = -1;
+static char pty_name[64];
+
+static int set_server(char **argv);
+
+static struct channel sstp_channel;
+
+static option_t sstp_options[] = {
+	{.name = "sstp-server",
+	 .type = o_special,
+	 .addr = (void *)set_server,
+	 .description = "SSTP server to dial: host[:port] or [IPv6 address]:port",
+	 .flags = OPT_DEVNAM | OPT_A2STRVAL,
+	 .addr2 = &opt_server},
+	{.name = "sstp-ca-file",
+	 .type = o_string,
+	 .addr = &opt_ca_file,
+	 .description = "PEM file of CAs trusted for the SSTP server (default: system store)",
+	 .flags = OPT_PRIV},
+	{.name = "sstp-tls-priority",
+	 .type = o_string,
+	 .addr = &opt_tls_priority,
+	 .description = "GnuTLS priority string for the TLS session with the SSTP server",
+	 .flags = OPT_PRIV},
+	{.name = "sstp-connect-timeout",
+	 .type = o_int,
+	 .addr = &opt_connect_timeout,
+	 .description = "Seconds allowed for the TCP connection and the TLS handshake",
+	 .flags = OPT_LIMITS,
+	 .upper_limit = 600,
+	 .lower_limit = 1},
+	{.name = NULL}};
+
+/* --- logging backend for the code that knows nothing of pppd ------------- */
+
+#define DEFINE_LOGGER(name, pppd_fn, only_when_debugging)                                          \
+	void name(const char *fmt, ...)                                                           \
+	{                                                                                          \
+		char line[1024];                                                                   \
+		va_list ap;                                                                        \
+		if (only_when_debugging && !debug_on())                                            \
+			return;                                                                    \
+		va_start(ap, fmt);                                                                 \
+		vsnprintf(line, sizeof(line), fmt, ap);                                            \
+		va_end(ap);                                                                        \
+		pppd_fn("%s", line);                                                               \
+	}
+
+DEFINE_LOGGER(sstp_log_debug, dbglog, 1)
+DEFINE_LOGGER(sstp_log_info, info, 0)
+DEFINE_LOGGER(sstp_log_notice, notice, 0)
+DEFINE_LOGGER(sstp_log_warn, warn, 0)
+DEFINE_LOGGER(sstp_log_error, error, 0)
+
+/* --- options -------------------------------------------------------------- */
+
+/* Accepts host, host:port, [v6], [v6]:port and a bare IPv6 literal. */
+static int parse_server(const char *arg, char *host, size_t host_size, unsigned *port)
+{
+	const char *host_start = arg, *host_end, *port_text = NULL;
+	char *end;
+	unsigned long value;
+
+	if (arg[0] == '[') {
+		host_start = arg + 1;
+		host_end = strchr(host_start, ']');
+		if (!host_end)
+			return -1;
+		if (host_end[1] == ':')
+			port_text = host_end + 2;
+		else if (host_end[1] != '\0')
+			return -1;
+	} else {
+		const char *colon = strchr(arg, ':');
+
+		host_end = arg + strlen(arg);
+		if (colon && !strchr(colon + 1, ':')) {
+			host_end = colon;
+			port_text = colon + 1;
+		}
+	}
+	if (host_end == host_start || (size_t)(host_end - host_start) >= host_size)
+		return -1;
+	memcpy(host, host_start, host_end - host_start);
+	host[host_end - host_start] = '\0';
+
+	*port = SSTP_DEFAULT_PORT;
+	if (port_text) {
+		errno = 0;
+		value = strtoul(port_text, &end, 10);
+		if (errno || end == port_text || *end || value < 1 || value > 65535)
+			return -1;
+		*port = (unsigned)value;
+	}
+	return 0;
+}
+
+static int set_server(char **argv)
+{
+	if (parse_server(*argv, server_host, sizeof(server_host), &server_port) < 0) {
+		ppp_option_error("sstp-server: '%s' is not host[:port] or [IPv6 address]:port", *argv);
+		return 0;
+	}
+	free(opt_server);
+	opt_server = strdup(*argv);
+	if (!opt_server) {
+		ppp_option_error("sstp-server: out of memory");
+		return 0;
+	}
+	the_channel = &sstp_channel;
+	ppp_set_modem(0);
+	ppp_set_devnam(opt_server);
+	return 1;
+}
+
+static void sstp_check_options(void)
+{
+	if (ppp_sync_serial()) {
+		ppp_option_error("sstp: the 'sync' option cannot work over SSTP's pty; remove it");
+		exit(EXIT_OPTION_ERROR);
+	}
+	/* SSTP servers expect FF 03 and 2-byte protocol fields on every frame
+	 * (sstp-protocol.md 6.1): never let pppd compress them away. */
+	lcp_wantoptions[0].neg_accompression = 0;
+	lcp_wantoptions[0].neg_pcompression = 0;
+	lcp_allowoptions[0].neg_accompression = 0;
+	lcp_allowoptions[0].neg_pcompression = 0;
+}
+
+/* --- helper process lifecycle ---------------------------------------------- */
+
+static int milliseconds_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (deadline->tv_sec - now.tv_sec) * 1000LL + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : (int)ms;
+}
+
+static void deadline_in(struct timespec *deadline, int ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	deadline->tv_sec += ms / 1000;
+	deadline->tv_nsec += (ms % 1000) * 1000000L;
+	if (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Waits for the helper to exit; pppd's own SIGCHLD reaper may beat us to it. */
+static int reap_helper(int timeout_ms)
+{
+	struct timespec deadline;
+	int status;
+	pid_t pid;
+
+	if (helper_pid <= 0)
+		return 1;
+	deadline_in(&deadline, timeout_ms);
+	for (;;) {
+		pid = waitpid(helper_pid, &status, WNOHANG);
+		if (pid == helper_pid || (pid < 0 && errno == ECHILD)) {
+			helper_pid = -1;
+			return 1;
+		}
+		if (milliseconds_left(&deadline) == 0)
+			return 0;
+		poll(NULL, 0, 20);
+	}
+}
+
+static void stop_helper(int grace_ms)
+{
+	if (helper_pid > 0 && !reap_helper(grace_ms)) {
+		kill(helper_pid, SIGTERM);
+		if (!reap_helper(SSTP_CLEANUP_WAIT_MS)) {
+			kill(helper_pid, SIGKILL);
+			reap_helper(SSTP_CLEANUP_WAIT_MS);
+		}
+	}
+	if (helper_sock >= 0) {
+		close(helper_sock);
+		helper_sock = -1;
+	}
+}
+
+static void ask_helper_to_disconnect(int wait_ms)
+{
+	struct sstp_ipc_msg msg = {.type = SSTP_IPC_DISCONNECT};
+
+	if (helper_sock >= 0)
+		sstp_ipc_send(helper_sock, &msg);
+	stop_helper(wait_ms);
+}
+
+static int open_raw_pty(int *master, int *slave)
+{
+	struct termios tio;
+	const char *name;
+
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master < 0)
+		return -1;
+	if (grantpt(*master) < 0 || unlockpt(*master) < 0 || !(name = ptsname(*master)))
+		goto fail;
+	strlcpy(pty_name, name, sizeof(pty_name));
+	/* O_NOCTTY: pppd is a session leader after detaching and must not
+	 * acquire the pty as its controlling terminal. */
+	*slave = open(pty_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*slave < 0)
+		goto fail;
+	if (tcgetattr(*slave, &tio) == 0) {
+		cfmakeraw(&tio);
+		tcsetattr(*slave, TCSANOW, &tio);
+	}
+	return 0;
+fail:
+	close(*master);
+	return -1;
+}
+
+/* In the forked child: undo what pppd set up for itself, then become the helper. */
+__attribute__((noreturn)) static void become_helper(int pty_master, int sock)
+{
+	struct sstp_link_config cfg = {
+		.host = server_host,
+		.port = server_port,
+		.ca_file = opt_ca_file,
+		.tls_priority = opt_tls_priority,
+		.connect_timeout_s = opt_connect_timeout,
+		.debug = debug_on(),
+	};
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	struct sigaction ign = {.sa_handler = SIG_IGN};
+	sigset_t none;
+	int sig;
+
+	/* pppd's handlers would run die() inside the helper. */
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &dfl, NULL);
+	/* Ctrl-C on a nodetach pppd reaches the whole process group; pppd
+	 * tells the helper when to hang up, so it can say Call Disconnect. */
+	sigaction(SIGINT, &ign, NULL);
+	sigaction(SIGHUP, &ign, NULL);
+	sigaction(SIGPIPE, &ign, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	/* pppd's other descriptors (syslog, log file) stay open: the helper
+	 * logs through pppd's logger and never execs. */
+	close(pty_slave);
+	close(helper_sock);
+
+	sstp_helper_run(&cfg, pty_master, sock);
+}
+
+static int sstp_connect(void)
+{
+	struct sstp_ipc_msg msg;
+	struct timespec deadline;
+	int pair[2] = {-1, -1}, master = -1;
+	int ret;
+
+	/* Stale keys from an earlier link must never reach this link's binding. */
+	sstp_pppd_clear_keys();
+
+	if (open_raw_pty(&master, &pty_slave) < 0) {
+		error("sstp: cannot allocate a pty: %m");
+		ppp_set_status(EXIT_FATAL_ERROR);
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+		error("sstp: cannot create the helper socket: %m");
+		ppp_set_status(EXIT_FATAL_ERROR);
+		goto fail;
+	}
+	helper_sock = pair[0];
+
+	info("sstp: connecting to %s port %u", server_host, server_port);
+	helper_pid = fork();
+	if (helper_pid < 0) {
+		error("sstp: cannot start the helper process: %m");
+		ppp_set_status(EXIT_FATAL_ERROR);
+		goto fail;
+	}
+	if (helper_pid == 0) {
+		close(pair[0]);
+		become_helper(master, pair[1]);
+	}
+	close(master);
+	master = -1;
+	close(pair[1]);
+	pair[1] = -1;
+
+	deadline_in(&deadline, (opt_connect_timeout * 2 + SSTP_SETUP_MARGIN_S) * 1000);
+	for (;;) {
+		if (ppp_signaled(SIGTERM)) {
+			notice("sstp: connection attempt cancelled");
+			ppp_set_status(EXIT_USER_REQUEST);
+			goto fail;
+		}
+		ret = sstp_ipc_recv(helper_sock, &msg, milliseconds_left(&deadline));
+		if (ret == -EINTR)
+			continue;
+		if (ret == -ETIMEDOUT) {
+			error("sstp: no answer from %s within %d s", server_host,
+			      opt_connect_timeout * 2 + SSTP_SETUP_MARGIN_S);
+			ppp_set_status(EXIT_CONNECT_FAILED);
+			goto fail;
+		}
+		if (ret <= 0) {
+			error("sstp: the helper process ended unexpectedly");
+			ppp_set_status(EXIT_CONNECT_FAILED);
+			goto fail;
+		}
+		if (msg.type == SSTP_IPC_READY)
+			break;
+		if (msg.type == SSTP_IPC_FAIL) {
+			msg.u.error.text[sizeof(msg.u.error.text) - 1] = '\0';
+			error("sstp: %s", msg.u.error.text);
+			ppp_set_status(msg.u.error.exit_status ? msg.u.error.exit_status
+							       : EXIT_CONNECT_FAILED);
+			goto fail;
+		}
+	}
+
+	ppp_set_pppdevnam(pty_name);
+	return pty_slave;
+
+fail:
+	if (master >= 0)
+		close(master);
+	if (pair[1] >= 0)
+		close(pair[1]);
+	stop_helper(0);
+	close(pty_slave);
+	pty_slave = -1;
+	return -1;
+}
+
+/* Bytes the helper wrote to the pty before pppd attached its line
+ * discipline would be lost, so it holds them until told. */
+static int sstp_establish_ppp(int fd)
+{
+	struct sstp_ipc_msg msg = {.type = SSTP_IPC_ESTABLISHED};
+	int ppp_fd = tty_establish_ppp(fd);
+
+	if (ppp_fd >= 0 && sstp_ipc_send(helper_sock, &msg) < 0)
+		warn("sstp: the helper process has gone");
+	return ppp_fd;
+}
+
+static void sstp_disconnect(void)
+{
+	ask_helper_to_disconnect(SSTP_DISCONNECT_WAIT_MS);
+	if (pty_slave >= 0) {
+		close(pty_slave);
+		pty_slave = -1;
+	}
+}
+
+/* Also runs from die(), where disconnect() is skipped: must be idempotent. */
+static void sstp_cleanup(void)
+{
+	ask_helper_to_disconnect(SSTP_CLEANUP_WAIT_MS);
+	if (pty_slave >= 0) {
+		close(pty_slave);
+		pty_slave = -1;
+	}
+}
+
+/* In every child pppd forks for scripts: drop our descriptors, nothing else. */
+static void sstp_close(void)
+{
+	if (helper_sock >= 0)
+		close(helper_sock);
+	if (pty_slave >= 0)
+		close(pty_slave);
+}
+
+/* --- crypto binding keys ---------------------------------------------------- */
+
+static enum sstp_key_source key_source(int send_len)
+{
+	int done = auth_done[0];
+
+	if (done & (CHAP_MS2_WITHPEER | CHAP_MS_WITHPEER))
+		return SSTP_KEYS_MSCHAP;
+	if (done & EAP_WITHPEER)
+		/* EAP-MSCHAPv2 leaves 16/20-byte MS-CHAP keys, EAP-TLS 32-byte ones. */
+		return send_len >= SSTP_HLAK_LEN ? SSTP_KEYS_EAP_MSK : SSTP_KEYS_MSCHAP;
+	return SSTP_KEYS_NONE;
+}
+
+static const char *key_source_name(enum sstp_key_source source)
+{
+	switch (source) {
+	case SSTP_KEYS_MSCHAP:
+		return "MS-CHAP keys";
+	case SSTP_KEYS_EAP_MSK:
+		return "EAP keys";
+	default:
+		return "no keys (zero HLAK)";
+	}
+}
+
+/* Runs before pppd opens CCP and the NCPs, so the keys are intact and no
+ * frame pppd writes afterwards can overtake the Call Connected message. */
+static void sstp_auth_up(void *arg, int unused)
+{
+	unsigned char send_key[SSTP_PPPD_MAX_KEY_LEN], recv_key[SSTP_PPPD_MAX_KEY_LEN];
+	int send_len = 0, recv_len = 0;
+	struct sstp_ipc_msg msg = {.type = SSTP_IPC_KEYS};
+	enum sstp_key_source source;
+	int ret;
+
+	(void)arg;
+	(void)unused;
+	if (the_channel != &sstp_channel || helper_sock < 0)
+		return;
+
+	if (!sstp_pppd_get_keys(send_key, recv_key, sizeof(send_key), &send_len, &recv_len))
+		send_len = recv_len = 0;
+	source = key_source(send_len);
+	if (source != SSTP_KEYS_NONE && send_len == 0) {
+		warn("sstp: authentication produced no MPPE keys; the server will likely reject "
+		     "the crypto binding (is pppd built without MPPE support?)");
+		source = SSTP_KEYS_NONE;
+	}
+	if (source == SSTP_KEYS_EAP_MSK && send_len < SSTP_HLAK_LEN)
+		warn("sstp: pppd %s keeps only %d bytes of the EAP key; the crypto binding "
+		     "needs 32 and the server will likely reject it",
+		     SSTP_PPPD_VERSION, send_len);
+	sstp_hlak_build(msg.u.hlak, source, send_key, send_len, recv_key, recv_len);
+	gnutls_memset(send_key, 0, sizeof(send_key));
+	gnutls_memset(recv_key, 0, sizeof(recv_key));
+
+	dbglog("sstp: authentication done, binding with %s", key_source_name(source));
+	ret = sstp_ipc_send(helper_sock, &msg);
+	gnutls_memset(&msg, 0, sizeof(msg));
+	if (ret < 0) {
+		error("sstp: cannot pass the keys to the helper: %s", strerror(-ret));
+		return;
+	}
+	do {
+		ret = sstp_ipc_recv(helper_sock, &msg, SSTP_KEYS_TIMEOUT_MS);
+	} while (ret == -EINTR);
+	if (ret == 1 && msg.type == SSTP_IPC_KEYS_DONE && msg.u.error.exit_status == 0)
+		return;
+	if (ret == 1 && msg.type == SSTP_IPC_KEYS_DONE) {
+		msg.u.error.text[sizeof(msg.u.error.text) - 1] = '\0';
+		error("sstp: %s", msg.u.error.text);
+	} else {
+		error("sstp: the helper did not confirm the Call Connected message");
+	}
+}
+
+/* --- channel ----------------------------------------------------------------- */
+
+static struct channel sstp_channel = {
+	.options = sstp_options,
+	.process_extra_options = NULL,
+	.check_options = sstp_check_options,
+	.connect = sstp_connect,
+	.disconnect = sstp_disconnect,
+	.establish_ppp = sstp_establish_ppp,
+	.disestablish_ppp = tty_disestablish_ppp,
+	.send_config = tty_send_config,
+	.recv_config = tty_recv_config,
+	.cleanup = sstp_cleanup,
+	.close = sstp_close,
+};
+
+__attribute__((visibility("default"))) void plugin_init(void)
+{
+	ppp_add_options(sstp_options);
+	ppp_add_notify(NF_AUTH_UP, sstp_auth_up, NULL);
+	dbglog("sstp plugin %s for pppd %s, GnuTLS %s", PACKAGE_VERSION, SSTP_PPPD_VERSION,
+	       gnutls_check_version(NULL));
+}
