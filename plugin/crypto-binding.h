@@ -30,6 +30,14 @@ int sstp_cert_hash(uint8_t hash_protocol, const uint8_t *der, size_t der_len,
 		   uint8_t out[SSTP_CERT_HASH_FIELD_LEN]);
 
 /*
+ * The Compound MAC Key: 20 (SHA-1) or 32 (SHA-256) bytes, zero-padded to 32.
+ * Exposed for tests against the published vectors; the caller wipes it.
+ * Returns 0, or -EINVAL/-EIO.
+ */
+int sstp_cmk_derive(uint8_t cmk[SSTP_MAC_FIELD_LEN], uint8_t hash_protocol,
+		    const uint8_t hlak[SSTP_HLAK_LEN]);
+
+/*
  * Builds the complete 112-byte Call Connected message with its Compound MAC.
  * The CMK is wiped before returning. Returns 0, or -EINVAL/-EIO.
  */

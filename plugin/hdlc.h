@@ -19,7 +19,8 @@ uint16_t hdlc_fcs16(uint16_t fcs, const uint8_t *data, size_t len);
  * Streaming de-framer. The caller points it at an output buffer; bytes of the
  * frame being collected (FCS included) go there directly, so a frame costs
  * no extra copy. State survives across calls: a frame may be split at any
- * byte between reads.
+ * byte between reads. The whole of out[0..cap) is working space: bytes past
+ * the frame may be overwritten.
  */
 struct hdlc_decoder {
 	uint8_t *out;
@@ -53,7 +54,8 @@ void hdlc_decoder_reset_output(struct hdlc_decoder *d, uint8_t *out, size_t cap)
 /*
  * Encodes one frame: opening flag, escaped bytes, escaped FCS, closing flag.
  * Bytes 0x00-0x1f are escaped when their bit is set in accm; 0x7d and 0x7e
- * always. out must hold HDLC_ENCODED_MAX(len). Returns bytes written.
+ * always. out must hold HDLC_ENCODED_MAX(len), all of which may be written
+ * to. Returns the encoded length.
  */
 size_t hdlc_encode(const uint8_t *frame, size_t len, uint32_t accm, uint8_t *out);
 
