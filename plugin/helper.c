@@ -71,7 +71,7 @@ static int read_more(struct sstp_link *link, long long deadline, int wait_s, con
 	}
 	if (n == 0)
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-			       "%s closed the connection while we waited for %s", link->cfg->host,
+			       "SSTP server %s closed the connection while we waited for %s", link->cfg->host,
 			       what);
 	else if (n == -ETIMEDOUT)
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "no %s from %s within %d s", what,
@@ -121,7 +121,7 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 			       link->cfg->host, strerror(-ret));
 		return ret;
 	}
-	sstp_log_debug("sstp: sent SSTP_DUPLEX_POST");
+	sstp_log_debug("sent SSTP_DUPLEX_POST");
 
 	deadline = monotonic_ms() + HTTP_RESPONSE_TIMEOUT_MS;
 	for (;;) {
@@ -130,7 +130,7 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 			break;
 		if (ret == -EBADMSG) {
 			sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-				       "%s did not answer the SSTP request with HTTP; is it an SSTP "
+				       "SSTP server %s did not answer the SSTP request with HTTP; is it an SSTP "
 				       "server (check sstp-server and the port)?",
 				       link->cfg->host);
 			return ret;
@@ -145,10 +145,10 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 			return ret;
 	}
 	consume_tls_in(link, ret);
-	sstp_log_debug("sstp: HTTP %d %s", resp.status, resp.reason);
+	sstp_log_debug("HTTP %d %s", resp.status, resp.reason);
 	if (resp.status != 200) {
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-			       "%s refused the SSTP connection: HTTP %d%s%s%s", link->cfg->host,
+			       "SSTP server %s refused the SSTP connection: HTTP %d%s%s%s", link->cfg->host,
 			       resp.status, resp.reason[0] ? " " : "", resp.reason,
 			       resp.status == 404 ? " (is SSTP enabled on this server and port?)"
 						  : "");
@@ -219,14 +219,14 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 			len = sstp_packet_parse(link->tls_in, link->tls_in_len, &pkt);
 			if (len < 0) {
 				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "%s sent an invalid SSTP packet during call setup",
+					       "SSTP server %s sent an invalid SSTP packet during call setup",
 					       link->cfg->host);
 				return -EBADMSG;
 			}
 			if (len == 0) {
 				if (monotonic_ms() >= deadline) {
 					sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-						       "%s did not answer the Call Connect Request "
+						       "SSTP server %s did not answer the Call Connect Request "
 						       "within %d s",
 						       link->cfg->host, NEGOTIATION_TIMEOUT_MS / 1000);
 					abort_call(link, SSTP_ATTR_NO_ERROR,
@@ -254,7 +254,7 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 			consume_tls_in(link, len);
 			if (ret < 0) {
 				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "%s sent a malformed SSTP control message during call "
+					       "SSTP server %s sent a malformed SSTP control message during call "
 					       "setup",
 					       link->cfg->host);
 				abort_call(link, SSTP_ATTR_NO_ERROR,
@@ -266,7 +266,7 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 				link->hash_protocol = sstp_choose_hash(msg.hash_bitmask);
 				if (!msg.has_crypto_binding_req || !link->hash_protocol) {
 					sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-						       "%s offered no usable crypto binding hash "
+						       "SSTP server %s offered no usable crypto binding hash "
 						       "(bitmask 0x%02x; SHA-1 or SHA-256 needed)",
 						       link->cfg->host, msg.hash_bitmask);
 					abort_call(link, SSTP_ATTR_CRYPTO_BINDING_REQ,
@@ -277,12 +277,12 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 				return 0;
 			case SSTP_MSG_CALL_CONNECT_NAK:
 				describe_statuses(&msg, reasons, sizeof(reasons));
-				sstp_log_warn("sstp: %s refused Call Connect Request %d of %d: %s",
+				sstp_log_warn("SSTP server %s refused Call Connect Request %d of %d: %s",
 					      link->cfg->host, attempt, CONNECT_REQUEST_ATTEMPTS,
 					      reasons);
 				if (attempt == CONNECT_REQUEST_ATTEMPTS) {
 					sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-						       "%s refused the call %d times: %s",
+						       "SSTP server %s refused the call %d times: %s",
 						       link->cfg->host, attempt, reasons);
 					abort_call(link, SSTP_ATTR_NO_ERROR,
 						   SSTP_STATUS_RETRY_COUNT_EXCEEDED);
@@ -292,14 +292,14 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 			case SSTP_MSG_CALL_ABORT:
 				describe_statuses(&msg, reasons, sizeof(reasons));
 				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "%s aborted the call during setup: %s", link->cfg->host,
+					       "SSTP server %s aborted the call during setup: %s", link->cfg->host,
 					       reasons);
 				abort_call(link, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
 				return -ECONNABORTED;
 			case SSTP_MSG_CALL_DISCONNECT:
 				describe_statuses(&msg, reasons, sizeof(reasons));
 				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "%s disconnected the call during setup: %s",
+					       "SSTP server %s disconnected the call during setup: %s",
 					       link->cfg->host, reasons);
 				send_control(link, reply,
 					     sstp_encode_simple(reply,
@@ -316,7 +316,7 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 				continue;
 			default:
 				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "%s sent %s while we waited for Call Connect Ack",
+					       "SSTP server %s sent %s while we waited for Call Connect Ack",
 					       link->cfg->host, sstp_msg_name(msg.type));
 				abort_call(link, SSTP_ATTR_NO_ERROR,
 					   SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
@@ -356,7 +356,7 @@ static int connect_call(struct sstp_link *link, struct sstp_error *err)
 		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "cannot hash the server certificate");
 		return ret;
 	}
-	sstp_log_info("sstp: call accepted by %s, crypto binding with %s", cfg->host,
+	sstp_log_info("call accepted by %s, crypto binding with %s", cfg->host,
 		      sstp_hash_name(link->hash_protocol));
 	return 0;
 }

@@ -111,11 +111,11 @@ void sstp_log_control(const char *direction, const uint8_t *packet, size_t len)
 	if (sstp_packet_parse(packet, len, &pkt) <= 0 || !pkt.is_control)
 		return;
 	if (sstp_control_parse(pkt.payload, pkt.payload_len, &msg) < 0) {
-		sstp_log_debug("sstp: %s malformed control message (%zu bytes)", direction, len);
+		sstp_log_debug("%s malformed control message (%zu bytes)", direction, len);
 		return;
 	}
 	sstp_control_describe(&msg, line, sizeof(line));
-	sstp_log_debug("sstp: %s %s", direction, line);
+	sstp_log_debug("%s %s", direction, line);
 }
 
 /* --- output queues ------------------------------------------------------------ */
@@ -143,7 +143,7 @@ static void queue_control(struct pump *p, const uint8_t *msg, size_t len)
 	/* pppd's data leaves CONTROL_ROOM free, so this only fails if the
 	 * server floods us with requests that each need an answer. */
 	if (TLS_OUT_SIZE - at < len + FRAME_ROOM) {
-		sstp_log_error("sstp: output queue full, control message dropped");
+		sstp_log_error("output queue full, control message dropped");
 		return;
 	}
 	if (p->link->cfg->debug)
@@ -187,7 +187,7 @@ static int flush_tls(struct pump *p)
 			return 0;
 		}
 		if (ret < 0) {
-			sstp_log_error("sstp: sending to %s failed: %s", p->link->cfg->host,
+			sstp_log_error("sending to SSTP server %s failed: %s", p->link->cfg->host,
 				       gnutls_strerror((int)ret));
 			return -EIO;
 		}
@@ -268,7 +268,7 @@ static void handle_control(struct pump *p, const struct sstp_packet *pkt)
 	if (p->link->cfg->debug)
 		sstp_log_control("received", pkt->payload - SSTP_HEADER_LEN, pkt->total_len);
 	if (sstp_control_parse(pkt->payload, pkt->payload_len, &msg) < 0) {
-		sstp_log_error("sstp: malformed control message from %s; aborting the call",
+		sstp_log_error("malformed control message from SSTP server %s; aborting the call",
 			       p->link->cfg->host);
 		if (!tearing_down(p))
 			start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_INVALID_FRAME_RECEIVED);
@@ -303,18 +303,18 @@ static void handle_control(struct pump *p, const struct sstp_packet *pkt)
 		break;
 	case SSTP_MSG_CALL_ABORT:
 		describe_reason(&msg, reason, sizeof(reason));
-		sstp_log_error("sstp: %s aborted the call: %s", p->link->cfg->host, reason);
+		sstp_log_error("SSTP server %s aborted the call: %s", p->link->cfg->host, reason);
 		queue_with_status(p, SSTP_MSG_CALL_ABORT, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
 		enter_state(p, CALL_ABORT_TIMEOUT_PENDING, ABORT_TIMEOUT_MS);
 		break;
 	case SSTP_MSG_CALL_DISCONNECT:
 		describe_reason(&msg, reason, sizeof(reason));
-		sstp_log_notice("sstp: %s disconnected the call: %s", p->link->cfg->host, reason);
+		sstp_log_notice("SSTP server %s disconnected the call: %s", p->link->cfg->host, reason);
 		queue_simple(p, SSTP_MSG_CALL_DISCONNECT_ACK);
 		enter_state(p, CALL_DISCONNECT_TIMEOUT_PENDING, DISCONNECT_TIMEOUT_MS);
 		break;
 	default:
-		sstp_log_error("sstp: unexpected %s from %s; aborting the call",
+		sstp_log_error("unexpected %s from SSTP server %s; aborting the call",
 			       sstp_msg_name(msg.type), p->link->cfg->host);
 		start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
 		break;
@@ -356,7 +356,7 @@ static int process_tls_in(struct pump *p)
 		if (len == 0)
 			break;
 		if (len < 0) {
-			sstp_log_error("sstp: invalid SSTP packet from %s; closing the connection",
+			sstp_log_error("invalid SSTP packet from SSTP server %s; closing the connection",
 				       link->cfg->host);
 			return -EBADMSG;
 		}
@@ -392,12 +392,12 @@ static int read_tls(struct pump *p)
 	if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
 		return 0;
 	if (n == GNUTLS_E_REHANDSHAKE) {
-		sstp_log_warn("sstp: %s asked for TLS renegotiation; ignored", link->cfg->host);
+		sstp_log_warn("SSTP server %s asked for TLS renegotiation; ignored", link->cfg->host);
 		return 0;
 	}
 	if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION)
 		return -ECONNRESET;
-	sstp_log_error("sstp: receiving from %s failed: %s", link->cfg->host,
+	sstp_log_error("receiving from SSTP server %s failed: %s", link->cfg->host,
 		       gnutls_strerror((int)n));
 	return -EIO;
 }
@@ -522,7 +522,7 @@ static void send_call_connected(struct pump *p, const uint8_t hlak[SSTP_HLAK_LEN
 	queue_control(p, msg, sizeof(msg));
 	enter_state(p, CALL_CONNECTED, 0);
 	p->last_received = p->now;
-	sstp_log_info("sstp: call connected to %s", link->cfg->host);
+	sstp_log_info("call connected to %s", link->cfg->host);
 	send_keys_done(p, NULL);
 }
 
@@ -561,7 +561,7 @@ static void run_timers(struct pump *p)
 	if (p->state == CALL_CONNECTED) {
 		if (p->echo_outstanding && p->now - p->echo_sent_at >= HELLO_INTERVAL_MS) {
 			/* MS-SSTP 3.1.2.3: drop silently, no Abort. */
-			sstp_log_error("sstp: %s stopped answering (no reply to Echo Request "
+			sstp_log_error("SSTP server %s stopped answering (no reply to Echo Request "
 				       "within %d s); dropping the connection",
 				       p->link->cfg->host, HELLO_INTERVAL_MS / 1000);
 			enter_state(p, CALL_DONE, 0);
@@ -576,7 +576,7 @@ static void run_timers(struct pump *p)
 	if (!p->state_deadline || p->now < p->state_deadline)
 		return;
 	if (p->state == CALL_ACK_RECEIVED) {
-		sstp_log_error("sstp: PPP authentication did not finish within %d s of the call "
+		sstp_log_error("PPP authentication did not finish within %d s of the call "
 			       "being accepted; aborting the call",
 			       NEGOTIATION_TIMEOUT_MS / 1000);
 		start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NEGOTIATION_TIMEOUT);
@@ -691,7 +691,7 @@ static int pump_loop(struct pump *p)
 			if (ret < 0) {
 				if (p->state == CALL_DONE || tearing_down(p))
 					return 0;
-				sstp_log_error("sstp: %s closed the connection", link->cfg->host);
+				sstp_log_error("SSTP server %s closed the connection", link->cfg->host);
 				return ret;
 			}
 		}
@@ -713,7 +713,7 @@ int sstp_pump_run(struct sstp_link *link)
 	p.tls_out = malloc(TLS_OUT_SIZE);
 	p.pty_out = malloc(PTY_OUT_SIZE);
 	if (!p.pty_in || !p.tls_out || !p.pty_out) {
-		sstp_log_error("sstp: out of memory");
+		sstp_log_error("out of memory");
 		goto out;
 	}
 	hdlc_decoder_init(&p.decoder, p.tls_out + SSTP_HEADER_LEN, SSTP_MAX_DATA_LEN + 2);
@@ -722,7 +722,7 @@ int sstp_pump_run(struct sstp_link *link)
 	enter_state(&p, CALL_ACK_RECEIVED, NEGOTIATION_TIMEOUT_MS);
 
 	ret = pump_loop(&p);
-	sstp_log_debug("sstp: call ended: %llu bytes sent, %llu received, %lu bad frames from "
+	sstp_log_debug("call ended: %llu bytes sent, %llu received, %lu bad frames from "
 		       "pppd, %lu frames dropped outside Call Connected",
 		       p.bytes_to_server, p.bytes_from_server, p.decoder.bad_frames,
 		       p.data_dropped_before_connected);

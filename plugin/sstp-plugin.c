@@ -92,6 +92,8 @@ static option_t sstp_options[] = {
 
 /* --- logging backend for the code that knows nothing of pppd ------------- */
 
+/* Every line gets the "sstp: " prefix here, so callers never repeat it. */
+
 #define DEFINE_LOGGER(name, pppd_fn, only_when_debugging)                                          \
 	void name(const char *fmt, ...)                                                           \
 	{                                                                                          \
@@ -102,7 +104,7 @@ static option_t sstp_options[] = {
 		va_start(ap, fmt);                                                                 \
 		vsnprintf(line, sizeof(line), fmt, ap);                                            \
 		va_end(ap);                                                                        \
-		pppd_fn("%s", line);                                                               \
+		pppd_fn("sstp: %s", line);                                                         \
 	}
 
 DEFINE_LOGGER(sstp_log_debug, dbglog, 1)
