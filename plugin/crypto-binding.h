@@ -19,8 +19,8 @@ enum sstp_key_source {
 
 /* Fills hlak per MS-SSTP 3.2.5.2 / sstp-protocol.md 4.3. Short keys are zero-padded. */
 void sstp_hlak_build(uint8_t hlak[SSTP_HLAK_LEN], enum sstp_key_source source,
-		     const uint8_t *send_key, size_t send_len,
-		     const uint8_t *recv_key, size_t recv_len);
+		     const uint8_t *send_key, size_t send_len, const uint8_t *recv_key,
+		     size_t recv_len);
 
 /* SHA-256 when offered, else SHA-1, else 0 (nothing usable offered). */
 uint8_t sstp_choose_hash(uint8_t bitmask);

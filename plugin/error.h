@@ -22,6 +22,7 @@ struct sstp_error {
 };
 
 /* Records the first failure only: later ones are consequences of it. */
-void sstp_error_set(struct sstp_error *err, int exit_status, const char *fmt, ...) SSTP_PRINTF(3, 4);
+void sstp_error_set(struct sstp_error *err, int exit_status, const char *fmt, ...)
+    SSTP_PRINTF(3, 4);
 
 #endif

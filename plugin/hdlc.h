@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HDLC_FLAG 0x7e
-#define HDLC_ESCAPE 0x7d
+#define HDLC_FLAG     0x7e
+#define HDLC_ESCAPE   0x7d
 #define HDLC_FCS_INIT 0xffff
 #define HDLC_FCS_GOOD 0xf0b8
 #define HDLC_ACCM_ALL 0xffffffffu
@@ -25,11 +25,11 @@ uint16_t hdlc_fcs16(uint16_t fcs, const uint8_t *data, size_t len);
 struct hdlc_decoder {
 	uint8_t *out;
 	size_t cap;
-	size_t len;       /* bytes collected for the current frame */
+	size_t len; /* bytes collected for the current frame */
 	uint16_t fcs;
-	bool escaped;     /* previous byte was 0x7d */
-	bool in_frame;    /* a flag has been seen since start/last error */
-	bool overflow;    /* current frame exceeds cap: discard at next flag */
+	bool escaped;             /* previous byte was 0x7d */
+	bool in_frame;            /* a flag has been seen since start/last error */
+	bool overflow;            /* current frame exceeds cap: discard at next flag */
 	unsigned long bad_frames; /* FCS errors, runts, overlong, aborted frames */
 };
 

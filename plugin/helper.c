@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
 #include "crypto-binding.h"
+#include "deadline.h"
 #include "helper.h"
 #include "http.h"
 #include "ipc.h"
@@ -25,25 +25,10 @@
 #include "transport.h"
 
 #define HTTP_RESPONSE_TIMEOUT_MS 60000 /* MS-SSTP 4.1 */
-#define NEGOTIATION_TIMEOUT_MS 60000   /* MS-SSTP 3.2.2.1 */
-#define ABORT_WAIT_MS 3000             /* Abort 1 timer, MS-SSTP 3.1.2.1 */
+#define NEGOTIATION_TIMEOUT_MS   60000 /* MS-SSTP 3.2.2.1 */
+#define ABORT_WAIT_MS            3000  /* Abort 1 timer, MS-SSTP 3.1.2.1 */
 #define CONNECT_REQUEST_ATTEMPTS 3
-#define WRITE_TIMEOUT_MS 10000
-
-static long long monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec * 1000LL + now.tv_nsec / 1000000;
-}
-
-static int ms_until(long long deadline)
-{
-	long long left = deadline - monotonic_ms();
-
-	return left < 0 ? 0 : (int)left;
-}
+#define WRITE_TIMEOUT_MS         10000
 
 static void consume_tls_in(struct sstp_link *link, size_t n)
 {
@@ -53,7 +38,7 @@ static void consume_tls_in(struct sstp_link *link, size_t n)
 
 /* Reads more of the TLS stream into link->tls_in; what names what we wait
  * for, and wait_s how long the whole wait is allowed to take. */
-static int read_more(struct sstp_link *link, long long deadline, int wait_s, const char *what,
+static int read_more(struct sstp_link *link, int64_t deadline, int wait_s, const char *what,
 		     struct sstp_error *err)
 {
 	ssize_t n;
@@ -64,22 +49,22 @@ static int read_more(struct sstp_link *link, long long deadline, int wait_s, con
 		return -E2BIG;
 	}
 	n = sstp_tls_read(&link->tls, link->tls_in + link->tls_in_len,
-			  SSTP_TLS_IN_SIZE - link->tls_in_len, ms_until(deadline));
+			  SSTP_TLS_IN_SIZE - link->tls_in_len, sstp_remaining_ms(deadline));
 	if (n > 0) {
 		link->tls_in_len += n;
 		return 0;
 	}
 	if (n == 0)
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-			       "SSTP server %s closed the connection while we waited for %s", link->cfg->host,
-			       what);
+			       "SSTP server %s closed the connection while we waited for %s",
+			       link->cfg->host, what);
 	else if (n == -ETIMEDOUT)
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "no %s from %s within %d s", what,
 			       link->cfg->host, wait_s);
 	else
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-			       "connection to %s lost while waiting for %s: %s", link->cfg->host, what,
-			       strerror((int)-n));
+			       "connection to %s lost while waiting for %s: %s", link->cfg->host,
+			       what, strerror((int)-n));
 	return n == 0 ? -ECONNRESET : (int)n;
 }
 
@@ -101,7 +86,7 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 	uint8_t guid[SSTP_GUID_LEN];
 	char request[1024];
 	struct sstp_http_response resp;
-	long long deadline;
+	int64_t deadline;
 	int len, ret;
 
 	if (gnutls_rnd(GNUTLS_RND_NONCE, guid, sizeof(guid)) < 0) {
@@ -117,20 +102,22 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 	}
 	ret = sstp_tls_write_all(&link->tls, request, len, WRITE_TIMEOUT_MS);
 	if (ret < 0) {
-		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "cannot send the SSTP request to %s: %s",
-			       link->cfg->host, strerror(-ret));
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "cannot send the SSTP request to %s: %s", link->cfg->host,
+			       strerror(-ret));
 		return ret;
 	}
 	sstp_log_debug("sent SSTP_DUPLEX_POST");
 
-	deadline = monotonic_ms() + HTTP_RESPONSE_TIMEOUT_MS;
+	deadline = sstp_monotonic_ms() + HTTP_RESPONSE_TIMEOUT_MS;
 	for (;;) {
 		ret = sstp_http_parse_response((const char *)link->tls_in, link->tls_in_len, &resp);
 		if (ret > 0)
 			break;
 		if (ret == -EBADMSG) {
 			sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-				       "SSTP server %s did not answer the SSTP request with HTTP; is it an SSTP "
+				       "SSTP server %s did not answer the SSTP request with HTTP; "
+				       "is it an SSTP "
 				       "server (check sstp-server and the port)?",
 				       link->cfg->host);
 			return ret;
@@ -140,7 +127,8 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 				       "the HTTP response from %s is too long", link->cfg->host);
 			return ret;
 		}
-		ret = read_more(link, deadline, HTTP_RESPONSE_TIMEOUT_MS / 1000, "HTTP response", err);
+		ret = read_more(link, deadline, HTTP_RESPONSE_TIMEOUT_MS / 1000, "HTTP response",
+				err);
 		if (ret < 0)
 			return ret;
 	}
@@ -148,8 +136,8 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 	sstp_log_debug("HTTP %d %s", resp.status, resp.reason);
 	if (resp.status != 200) {
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-			       "SSTP server %s refused the SSTP connection: HTTP %d%s%s%s", link->cfg->host,
-			       resp.status, resp.reason[0] ? " " : "", resp.reason,
+			       "SSTP server %s refused the SSTP connection: HTTP %d%s%s%s",
+			       link->cfg->host, resp.status, resp.reason[0] ? " " : "", resp.reason,
 			       resp.status == 404 ? " (is SSTP enabled on this server and port?)"
 						  : "");
 		return -ECONNREFUSED;
@@ -164,7 +152,7 @@ static void abort_call(struct sstp_link *link, uint8_t attr_id, uint32_t status)
 	uint8_t abort_msg[SSTP_STATUS_MSG_LEN];
 	struct sstp_error ignored = {0};
 	struct sstp_packet pkt;
-	long long deadline = monotonic_ms() + ABORT_WAIT_MS;
+	int64_t deadline = sstp_monotonic_ms() + ABORT_WAIT_MS;
 	int len;
 
 	send_control(link, abort_msg,
@@ -175,8 +163,9 @@ static void abort_call(struct sstp_link *link, uint8_t attr_id, uint32_t status)
 		if (len < 0)
 			return;
 		if (len > 0) {
-			bool is_abort = pkt.is_control && pkt.payload_len >= 2 &&
-					(pkt.payload[0] << 8 | pkt.payload[1]) == SSTP_MSG_CALL_ABORT;
+			bool is_abort =
+			    pkt.is_control && pkt.payload_len >= 2 &&
+			    (pkt.payload[0] << 8 | pkt.payload[1]) == SSTP_MSG_CALL_ABORT;
 
 			consume_tls_in(link, len);
 			if (is_abort)
@@ -207,28 +196,31 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 	struct sstp_control msg;
 	struct sstp_packet pkt;
 	char reasons[256];
-	long long deadline;
+	int64_t deadline;
 	int attempt, len, ret;
 
 	for (attempt = 1; attempt <= CONNECT_REQUEST_ATTEMPTS; attempt++) {
 		ret = send_control(link, request, sstp_encode_call_connect_request(request), err);
 		if (ret < 0)
 			return ret;
-		deadline = monotonic_ms() + NEGOTIATION_TIMEOUT_MS;
+		deadline = sstp_monotonic_ms() + NEGOTIATION_TIMEOUT_MS;
 		for (;;) {
 			len = sstp_packet_parse(link->tls_in, link->tls_in_len, &pkt);
 			if (len < 0) {
-				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "SSTP server %s sent an invalid SSTP packet during call setup",
-					       link->cfg->host);
+				sstp_error_set(
+				    err, SSTP_EXIT_CONNECT_FAILED,
+				    "SSTP server %s sent an invalid SSTP packet during call setup",
+				    link->cfg->host);
 				return -EBADMSG;
 			}
 			if (len == 0) {
-				if (monotonic_ms() >= deadline) {
+				if (sstp_monotonic_ms() >= deadline) {
 					sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-						       "SSTP server %s did not answer the Call Connect Request "
+						       "SSTP server %s did not answer the Call "
+						       "Connect Request "
 						       "within %d s",
-						       link->cfg->host, NEGOTIATION_TIMEOUT_MS / 1000);
+						       link->cfg->host,
+						       NEGOTIATION_TIMEOUT_MS / 1000);
 					abort_call(link, SSTP_ATTR_NO_ERROR,
 						   SSTP_STATUS_NEGOTIATION_TIMEOUT);
 					return -ETIMEDOUT;
@@ -254,7 +246,8 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 			consume_tls_in(link, len);
 			if (ret < 0) {
 				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "SSTP server %s sent a malformed SSTP control message during call "
+					       "SSTP server %s sent a malformed SSTP control "
+					       "message during call "
 					       "setup",
 					       link->cfg->host);
 				abort_call(link, SSTP_ATTR_NO_ERROR,
@@ -265,10 +258,11 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 			case SSTP_MSG_CALL_CONNECT_ACK:
 				link->hash_protocol = sstp_choose_hash(msg.hash_bitmask);
 				if (!msg.has_crypto_binding_req || !link->hash_protocol) {
-					sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-						       "SSTP server %s offered no usable crypto binding hash "
-						       "(bitmask 0x%02x; SHA-1 or SHA-256 needed)",
-						       link->cfg->host, msg.hash_bitmask);
+					sstp_error_set(
+					    err, SSTP_EXIT_CONNECT_FAILED,
+					    "SSTP server %s offered no usable crypto binding hash "
+					    "(bitmask 0x%02x; SHA-1 or SHA-256 needed)",
+					    link->cfg->host, msg.hash_bitmask);
 					abort_call(link, SSTP_ATTR_CRYPTO_BINDING_REQ,
 						   SSTP_STATUS_VALUE_NOT_SUPPORTED);
 					return -EPROTO;
@@ -277,13 +271,14 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 				return 0;
 			case SSTP_MSG_CALL_CONNECT_NAK:
 				describe_statuses(&msg, reasons, sizeof(reasons));
-				sstp_log_warn("SSTP server %s refused Call Connect Request %d of %d: %s",
-					      link->cfg->host, attempt, CONNECT_REQUEST_ATTEMPTS,
-					      reasons);
+				sstp_log_warn(
+				    "SSTP server %s refused Call Connect Request %d of %d: %s",
+				    link->cfg->host, attempt, CONNECT_REQUEST_ATTEMPTS, reasons);
 				if (attempt == CONNECT_REQUEST_ATTEMPTS) {
-					sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-						       "SSTP server %s refused the call %d times: %s",
-						       link->cfg->host, attempt, reasons);
+					sstp_error_set(
+					    err, SSTP_EXIT_CONNECT_FAILED,
+					    "SSTP server %s refused the call %d times: %s",
+					    link->cfg->host, attempt, reasons);
 					abort_call(link, SSTP_ATTR_NO_ERROR,
 						   SSTP_STATUS_RETRY_COUNT_EXCEEDED);
 					return -ECONNREFUSED;
@@ -292,32 +287,33 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 			case SSTP_MSG_CALL_ABORT:
 				describe_statuses(&msg, reasons, sizeof(reasons));
 				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "SSTP server %s aborted the call during setup: %s", link->cfg->host,
-					       reasons);
+					       "SSTP server %s aborted the call during setup: %s",
+					       link->cfg->host, reasons);
 				abort_call(link, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
 				return -ECONNABORTED;
 			case SSTP_MSG_CALL_DISCONNECT:
 				describe_statuses(&msg, reasons, sizeof(reasons));
-				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "SSTP server %s disconnected the call during setup: %s",
-					       link->cfg->host, reasons);
-				send_control(link, reply,
-					     sstp_encode_simple(reply,
-								SSTP_MSG_CALL_DISCONNECT_ACK),
-					     err);
+				sstp_error_set(
+				    err, SSTP_EXIT_CONNECT_FAILED,
+				    "SSTP server %s disconnected the call during setup: %s",
+				    link->cfg->host, reasons);
+				send_control(
+				    link, reply,
+				    sstp_encode_simple(reply, SSTP_MSG_CALL_DISCONNECT_ACK), err);
 				return -ECONNRESET;
 			case SSTP_MSG_ECHO_REQUEST:
 				/* Some servers keep the connection warm from the start. */
 				ret = send_control(
-					link, reply,
-					sstp_encode_simple(reply, SSTP_MSG_ECHO_RESPONSE), err);
+				    link, reply, sstp_encode_simple(reply, SSTP_MSG_ECHO_RESPONSE),
+				    err);
 				if (ret < 0)
 					return ret;
 				continue;
 			default:
-				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "SSTP server %s sent %s while we waited for Call Connect Ack",
-					       link->cfg->host, sstp_msg_name(msg.type));
+				sstp_error_set(
+				    err, SSTP_EXIT_CONNECT_FAILED,
+				    "SSTP server %s sent %s while we waited for Call Connect Ack",
+				    link->cfg->host, sstp_msg_name(msg.type));
 				abort_call(link, SSTP_ATTR_NO_ERROR,
 					   SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
 				return -EPROTO;
@@ -332,9 +328,9 @@ static int connect_call(struct sstp_link *link, struct sstp_error *err)
 {
 	const struct sstp_link_config *cfg = link->cfg;
 	struct sstp_tls_config tls_cfg = {
-		.server_name = cfg->host,
-		.ca_file = cfg->ca_file,
-		.priority = cfg->tls_priority,
+	    .server_name = cfg->host,
+	    .ca_file = cfg->ca_file,
+	    .priority = cfg->tls_priority,
 	};
 	int fd, ret;
 
@@ -364,10 +360,10 @@ static int connect_call(struct sstp_link *link, struct sstp_error *err)
 void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc_fd)
 {
 	struct sstp_link link = {
-		.cfg = cfg,
-		.tls = {.fd = -1},
-		.pty_master = pty_master,
-		.ipc_fd = ipc_fd,
+	    .cfg = cfg,
+	    .tls = {.fd = -1},
+	    .pty_master = pty_master,
+	    .ipc_fd = ipc_fd,
 	};
 	struct sstp_ipc_msg msg = {.type = SSTP_IPC_READY};
 	struct sstp_error err = {0};

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 struct sstp_link_config {
-	const char *host;      /* as the user wrote it, brackets removed */
+	const char *host; /* as the user wrote it, brackets removed */
 	unsigned port;
 	const char *ca_file;
 	const char *tls_priority;

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SSTP_GUID_LEN 16
-#define SSTP_GUID_TEXT_LEN 38 /* "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" */
+#define SSTP_GUID_LEN                 16
+#define SSTP_GUID_TEXT_LEN            38 /* "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" */
 #define SSTP_HTTP_MAX_RESPONSE_HEADER 8192
 
 /* Formats a GUID in braces, upper-case hex, NUL-terminated. */
@@ -22,8 +22,8 @@ int sstp_http_build_request(char *buf, size_t size, const char *host, unsigned p
 			    const uint8_t guid[SSTP_GUID_LEN]);
 
 struct sstp_http_response {
-	int status;       /* 100..999 */
-	char reason[64];  /* reason phrase, possibly empty, truncated, printable only */
+	int status;      /* 100..999 */
+	char reason[64]; /* reason phrase, possibly empty, truncated, printable only */
 };
 
 /*

@@ -23,8 +23,8 @@ enum sstp_ipc_type {
 struct sstp_ipc_msg {
 	uint32_t type;
 	union {
-		struct sstp_error error;          /* FAIL, KEYS_DONE (exit_status 0 = ok) */
-		uint8_t hlak[SSTP_HLAK_LEN];      /* KEYS */
+		struct sstp_error error;     /* FAIL, KEYS_DONE (exit_status 0 = ok) */
+		uint8_t hlak[SSTP_HLAK_LEN]; /* KEYS */
 	} u;
 };
 

@@ -30,10 +30,10 @@ void tty_send_config(int mtu, uint32_t accm, int pcomp, int accomp);
 void tty_recv_config(int mru, uint32_t accm, int pcomp, int accomp);
 
 /* auth.c's private auth_done bits for our own authentication to the peer. */
-#define PAP_WITHPEER 0x1
-#define EAP_WITHPEER 0x10
+#define PAP_WITHPEER      0x1
+#define EAP_WITHPEER      0x10
 #define CHAP_MD5_WITHPEER 0x40
-#define CHAP_MS_WITHPEER 0x100
+#define CHAP_MS_WITHPEER  0x100
 #define CHAP_MS2_WITHPEER 0x400
 
 #define SSTP_PPPD_MAX_KEY_LEN 32
@@ -70,13 +70,13 @@ static inline void sstp_pppd_clear_keys(void)
 typedef int ppp_exit_code_t;
 
 #define ppp_add_options(opts) add_options(opts)
-#define ppp_set_status(code) (status = (code))
-#define ppp_signaled(sig) ((sig) == SIGTERM ? got_sigterm != 0 : 0)
-#define debug_on() (debug != 0)
-#define ppp_sync_serial() (sync_serial != 0)
-#define ppp_option_error option_error
-#define ppp_devnam() ((const char *)devnam)
-#define ppp_set_modem(on) (modem = (on))
+#define ppp_set_status(code)  (status = (code))
+#define ppp_signaled(sig)     ((sig) == SIGTERM ? got_sigterm != 0 : 0)
+#define debug_on()            (debug != 0)
+#define ppp_sync_serial()     (sync_serial != 0)
+#define ppp_option_error      option_error
+#define ppp_devnam()          ((const char *)devnam)
+#define ppp_set_modem(on)     (modem = (on))
 
 enum ppp_notify { NF_AUTH_UP, NF_EXIT };
 

@@ -19,21 +19,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
 
 #include "crypto-binding.h"
+#include "deadline.h"
 #include "hdlc.h"
 #include "ipc.h"
 #include "log.h"
 #include "pump.h"
 #include "sstp-codec.h"
 
-#define PTY_IN_SIZE (64 * 1024)
-#define TLS_OUT_SIZE (96 * 1024)
-#define PTY_OUT_SIZE (192 * 1024)
+#define PTY_IN_SIZE    (64 * 1024)
+#define TLS_OUT_SIZE   (96 * 1024)
+#define PTY_OUT_SIZE   (192 * 1024)
 #define TLS_RECORD_MAX 16384
 /* Decoder room: the largest frame SSTP can carry, its FCS, and 3 bytes for
  * restoring FF 03 and a compressed protocol field. */
@@ -42,11 +42,11 @@
 #define CONTROL_ROOM 1024
 
 #define NEGOTIATION_TIMEOUT_MS 60000 /* Ack to Call Connected, MS-SSTP 3.2.2.1 */
-#define HELLO_INTERVAL_MS 60000      /* MS-SSTP 3.1.2.3 */
-#define ABORT_PENDING_MS 3000        /* Abort 1 */
-#define ABORT_TIMEOUT_MS 1000        /* Abort 2 */
-#define DISCONNECT_ACK_MS 5000       /* Disconnect 1 */
-#define DISCONNECT_TIMEOUT_MS 1000   /* Disconnect 2 */
+#define HELLO_INTERVAL_MS      60000 /* MS-SSTP 3.1.2.3 */
+#define ABORT_PENDING_MS       3000  /* Abort 1 */
+#define ABORT_TIMEOUT_MS       1000  /* Abort 2 */
+#define DISCONNECT_ACK_MS      5000  /* Disconnect 1 */
+#define DISCONNECT_TIMEOUT_MS  1000  /* Disconnect 2 */
 
 enum call_state {
 	CALL_ACK_RECEIVED,           /* PPP negotiating; control frames only */
@@ -76,11 +76,11 @@ struct pump {
 	uint8_t *pty_out;
 	size_t pty_out_len, pty_out_sent;
 
-	long long now;
-	long long state_deadline; /* negotiation or teardown timer */
-	long long last_received;
+	int64_t now;
+	int64_t state_deadline; /* negotiation or teardown timer */
+	int64_t last_received;
 	bool echo_outstanding;
-	long long echo_sent_at;
+	int64_t echo_sent_at;
 
 	unsigned long data_dropped_before_connected;
 	unsigned long long bytes_to_server, bytes_from_server;
@@ -92,14 +92,6 @@ static void on_sigterm(int sig)
 {
 	(void)sig;
 	got_sigterm = 1;
-}
-
-static long long monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec * 1000LL + now.tv_nsec / 1000000;
 }
 
 void sstp_log_control(const char *direction, const uint8_t *packet, size_t len)
@@ -309,7 +301,8 @@ static void handle_control(struct pump *p, const struct sstp_packet *pkt)
 		break;
 	case SSTP_MSG_CALL_DISCONNECT:
 		describe_reason(&msg, reason, sizeof(reason));
-		sstp_log_notice("SSTP server %s disconnected the call: %s", p->link->cfg->host, reason);
+		sstp_log_notice("SSTP server %s disconnected the call: %s", p->link->cfg->host,
+				reason);
 		queue_simple(p, SSTP_MSG_CALL_DISCONNECT_ACK);
 		enter_state(p, CALL_DISCONNECT_TIMEOUT_PENDING, DISCONNECT_TIMEOUT_MS);
 		break;
@@ -326,8 +319,8 @@ static void handle_control(struct pump *p, const struct sstp_packet *pkt)
 static void deliver_data(struct pump *p, const struct sstp_packet *pkt)
 {
 	if (p->state != CALL_CONNECTED) {
-		uint16_t protocol = pkt->payload_len >= 4 ? pkt->payload[2] << 8 | pkt->payload[3]
-							  : 0;
+		uint16_t protocol =
+		    pkt->payload_len >= 4 ? pkt->payload[2] << 8 | pkt->payload[3] : 0;
 
 		/* Before Call Connected only PPP control protocols may pass
 		 * (MS-SSTP 3.2.7.1); in teardown nothing does. */
@@ -336,8 +329,8 @@ static void deliver_data(struct pump *p, const struct sstp_packet *pkt)
 			return;
 		}
 	}
-	p->pty_out_len += hdlc_encode(pkt->payload, pkt->payload_len, HDLC_ACCM_ALL,
-				      p->pty_out + p->pty_out_len);
+	p->pty_out_len +=
+	    hdlc_encode(pkt->payload, pkt->payload_len, HDLC_ACCM_ALL, p->pty_out + p->pty_out_len);
 }
 
 /* Handles whole packets in link->tls_in while the pty queue has room.
@@ -356,8 +349,9 @@ static int process_tls_in(struct pump *p)
 		if (len == 0)
 			break;
 		if (len < 0) {
-			sstp_log_error("invalid SSTP packet from SSTP server %s; closing the connection",
-				       link->cfg->host);
+			sstp_log_error(
+			    "invalid SSTP packet from SSTP server %s; closing the connection",
+			    link->cfg->host);
 			return -EBADMSG;
 		}
 		offset += len;
@@ -392,7 +386,8 @@ static int read_tls(struct pump *p)
 	if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
 		return 0;
 	if (n == GNUTLS_E_REHANDSHAKE) {
-		sstp_log_warn("SSTP server %s asked for TLS renegotiation; ignored", link->cfg->host);
+		sstp_log_warn("SSTP server %s asked for TLS renegotiation; ignored",
+			      link->cfg->host);
 		return 0;
 	}
 	if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION)
@@ -565,8 +560,7 @@ static void run_timers(struct pump *p)
 				       "within %d s); dropping the connection",
 				       p->link->cfg->host, HELLO_INTERVAL_MS / 1000);
 			enter_state(p, CALL_DONE, 0);
-		} else if (!p->echo_outstanding &&
-			   p->now - p->last_received >= HELLO_INTERVAL_MS) {
+		} else if (!p->echo_outstanding && p->now - p->last_received >= HELLO_INTERVAL_MS) {
 			queue_simple(p, SSTP_MSG_ECHO_REQUEST);
 			p->echo_outstanding = true;
 			p->echo_sent_at = p->now;
@@ -587,7 +581,7 @@ static void run_timers(struct pump *p)
 
 static int next_timeout_ms(const struct pump *p)
 {
-	long long deadline;
+	int64_t deadline;
 
 	if (p->state == CALL_CONNECTED)
 		deadline = p->echo_outstanding ? p->echo_sent_at + HELLO_INTERVAL_MS
@@ -657,15 +651,14 @@ static int pump_loop(struct pump *p)
 		if (PTY_OUT_SIZE - p->pty_out_len >= HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
 			fds[FD_TLS].events |= POLLIN;
 		if (p->tls_out_len)
-			fds[FD_TLS].events |= gnutls_record_get_direction(link->tls.session)
-						      ? POLLOUT
-						      : POLLIN;
+			fds[FD_TLS].events |=
+			    gnutls_record_get_direction(link->tls.session) ? POLLOUT : POLLIN;
 
 		timeout = tls_pending && (fds[FD_TLS].events & POLLIN) ? 0 : next_timeout_ms(p);
 		ret = poll(fds, NUM_FDS, timeout);
 		if (ret < 0 && errno != EINTR)
 			return -errno;
-		p->now = monotonic_ms();
+		p->now = sstp_monotonic_ms();
 		if (ret < 0)
 			continue;
 
@@ -677,8 +670,7 @@ static int pump_loop(struct pump *p)
 		if (fds[FD_TLS].revents || tls_pending) {
 			bool received = false;
 
-			while ((fds[FD_TLS].events & POLLIN) &&
-			       (ret = read_tls(p)) > 0) {
+			while ((fds[FD_TLS].events & POLLIN) && (ret = read_tls(p)) > 0) {
 				received = true;
 				if (process_tls_in(p) < 0)
 					return -EBADMSG;
@@ -691,7 +683,8 @@ static int pump_loop(struct pump *p)
 			if (ret < 0) {
 				if (p->state == CALL_DONE || tearing_down(p))
 					return 0;
-				sstp_log_error("SSTP server %s closed the connection", link->cfg->host);
+				sstp_log_error("SSTP server %s closed the connection",
+					       link->cfg->host);
 				return ret;
 			}
 		}
@@ -717,7 +710,7 @@ int sstp_pump_run(struct sstp_link *link)
 		goto out;
 	}
 	hdlc_decoder_init(&p.decoder, p.tls_out + SSTP_HEADER_LEN, SSTP_MAX_DATA_LEN + 2);
-	p.now = monotonic_ms();
+	p.now = sstp_monotonic_ms();
 	p.last_received = p.now;
 	enter_state(&p, CALL_ACK_RECEIVED, NEGOTIATION_TIMEOUT_MS);
 

@@ -7,19 +7,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SSTP_VERSION 0x10
-#define SSTP_HEADER_LEN 4
-#define SSTP_CONTROL_HEADER_LEN 8 /* packet header + type + attribute count */
-#define SSTP_MAX_PACKET_LEN 4095
-#define SSTP_MAX_DATA_LEN (SSTP_MAX_PACKET_LEN - SSTP_HEADER_LEN)
-#define SSTP_NONCE_LEN 32
-#define SSTP_CERT_HASH_FIELD_LEN 32
-#define SSTP_MAC_FIELD_LEN 32
-#define SSTP_CALL_CONNECTED_LEN 112
+#define SSTP_VERSION                  0x10
+#define SSTP_HEADER_LEN               4
+#define SSTP_CONTROL_HEADER_LEN       8 /* packet header + type + attribute count */
+#define SSTP_MAX_PACKET_LEN           4095
+#define SSTP_MAX_DATA_LEN             (SSTP_MAX_PACKET_LEN - SSTP_HEADER_LEN)
+#define SSTP_NONCE_LEN                32
+#define SSTP_CERT_HASH_FIELD_LEN      32
+#define SSTP_MAC_FIELD_LEN            32
+#define SSTP_CALL_CONNECTED_LEN       112
 #define SSTP_CALL_CONNECT_REQUEST_LEN 14
-#define SSTP_SIMPLE_MSG_LEN 8       /* echo, disconnect ack, attribute-less abort */
-#define SSTP_STATUS_MSG_LEN 20      /* abort/disconnect with one empty Status Info */
-#define SSTP_MAX_STATUS_INFOS 8     /* Status Infos kept from one Nak/Abort */
+#define SSTP_SIMPLE_MSG_LEN           8  /* echo, disconnect ack, attribute-less abort */
+#define SSTP_STATUS_MSG_LEN           20 /* abort/disconnect with one empty Status Info */
+#define SSTP_MAX_STATUS_INFOS         8  /* Status Infos kept from one Nak/Abort */
 
 enum sstp_msg_type {
 	SSTP_MSG_CALL_CONNECT_REQUEST = 0x0001,
@@ -56,8 +56,8 @@ enum sstp_status {
 	SSTP_STATUS_STATUS_INFO_NOT_SUPPORTED_IN_MSG = 0x0B,
 };
 
-#define SSTP_HASH_SHA1 0x01
-#define SSTP_HASH_SHA256 0x02
+#define SSTP_HASH_SHA1                 0x01
+#define SSTP_HASH_SHA256               0x02
 #define SSTP_ENCAPSULATED_PROTOCOL_PPP 0x0001
 
 /* One SSTP packet found at the start of a byte buffer. */
@@ -65,7 +65,7 @@ struct sstp_packet {
 	bool is_control;
 	const uint8_t *payload; /* bytes after the 4-byte header */
 	size_t payload_len;
-	size_t total_len;       /* header included: bytes to consume */
+	size_t total_len; /* header included: bytes to consume */
 };
 
 /*
@@ -84,14 +84,14 @@ struct sstp_status_info {
 /* A decoded control message; only the attributes a client acts upon are kept. */
 struct sstp_control {
 	uint16_t type;
-	uint16_t num_attrs;             /* as announced in the header */
+	uint16_t num_attrs; /* as announced in the header */
 	bool has_crypto_binding_req;
 	uint8_t hash_bitmask;
 	uint8_t nonce[SSTP_NONCE_LEN];
 	bool has_encapsulated_protocol;
 	uint16_t encapsulated_protocol;
-	bool has_crypto_binding;        /* a Call Connected's binding attribute */
-	size_t num_status;              /* Status Infos kept (at most SSTP_MAX_STATUS_INFOS) */
+	bool has_crypto_binding; /* a Call Connected's binding attribute */
+	size_t num_status;       /* Status Infos kept (at most SSTP_MAX_STATUS_INFOS) */
 	struct sstp_status_info status[SSTP_MAX_STATUS_INFOS];
 	size_t num_unknown_attrs;
 };
@@ -114,8 +114,8 @@ size_t sstp_encode_with_status(uint8_t out[SSTP_STATUS_MSG_LEN], enum sstp_msg_t
 /* Writes the 4-byte header of a data packet whose PPP frame is frame_len long. */
 void sstp_encode_data_header(uint8_t out[SSTP_HEADER_LEN], size_t frame_len);
 
-const char *sstp_msg_name(uint16_t type);       /* "CALL_CONNECT_ACK", "UNKNOWN" */
-const char *sstp_status_name(uint32_t status);  /* "NEGOTIATION_TIMEOUT", "UNKNOWN" */
+const char *sstp_msg_name(uint16_t type);          /* "CALL_CONNECT_ACK", "UNKNOWN" */
+const char *sstp_status_name(uint32_t status);     /* "NEGOTIATION_TIMEOUT", "UNKNOWN" */
 const char *sstp_hash_name(uint8_t hash_protocol); /* "SHA-256", "SHA-1", "none" */
 
 /*

@@ -21,7 +21,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -29,19 +28,20 @@
 #include "pppd-compat.h"
 
 #include "crypto-binding.h"
+#include "deadline.h"
 #include "helper.h"
 #include "ipc.h"
 #include "log.h"
 
-#define SSTP_DEFAULT_PORT 443
+#define SSTP_DEFAULT_PORT              443
 #define SSTP_DEFAULT_CONNECT_TIMEOUT_S 30
 /* HTTP response wait and the negotiation timer with its Nak retries
  * (MS-SSTP 3.1.2, 4.1), on top of TCP and TLS. */
-#define SSTP_SETUP_MARGIN_S (60 + 3 * 60 + 10)
+#define SSTP_SETUP_MARGIN_S  (60 + 3 * 60 + 10)
 #define SSTP_KEYS_TIMEOUT_MS 5000
 /* The helper waits up to 5 s for a Disconnect Ack (MS-SSTP Disconnect 1). */
 #define SSTP_DISCONNECT_WAIT_MS 6500
-#define SSTP_CLEANUP_WAIT_MS 1500
+#define SSTP_CLEANUP_WAIT_MS    1500
 
 __attribute__((visibility("default"))) char pppd_version[] = SSTP_PPPD_VERSION;
 __attribute__((visibility("default"))) void plugin_init(void);
@@ -65,37 +65,37 @@ static int set_server(char **argv);
 static struct channel sstp_channel;
 
 static option_t sstp_options[] = {
-	{.name = "sstp-server",
-	 .type = o_special,
-	 .addr = (void *)set_server,
-	 .description = "SSTP server to dial: host[:port] or [IPv6 address]:port",
-	 .flags = OPT_DEVNAM | OPT_A2STRVAL,
-	 .addr2 = &opt_server},
-	{.name = "sstp-ca-file",
-	 .type = o_string,
-	 .addr = &opt_ca_file,
-	 .description = "PEM file of CAs trusted for the SSTP server (default: system store)",
-	 .flags = OPT_PRIV},
-	{.name = "sstp-tls-priority",
-	 .type = o_string,
-	 .addr = &opt_tls_priority,
-	 .description = "GnuTLS priority string for the TLS session with the SSTP server",
-	 .flags = OPT_PRIV},
-	{.name = "sstp-connect-timeout",
-	 .type = o_int,
-	 .addr = &opt_connect_timeout,
-	 .description = "Seconds allowed for the TCP connection and the TLS handshake",
-	 .flags = OPT_LIMITS,
-	 .upper_limit = 600,
-	 .lower_limit = 1},
-	{.name = NULL}};
+    {.name = "sstp-server",
+     .type = o_special,
+     .addr = (void *)set_server,
+     .description = "SSTP server to dial: host[:port] or [IPv6 address]:port",
+     .flags = OPT_DEVNAM | OPT_A2STRVAL,
+     .addr2 = &opt_server},
+    {.name = "sstp-ca-file",
+     .type = o_string,
+     .addr = &opt_ca_file,
+     .description = "PEM file of CAs trusted for the SSTP server (default: system store)",
+     .flags = OPT_PRIV},
+    {.name = "sstp-tls-priority",
+     .type = o_string,
+     .addr = &opt_tls_priority,
+     .description = "GnuTLS priority string for the TLS session with the SSTP server",
+     .flags = OPT_PRIV},
+    {.name = "sstp-connect-timeout",
+     .type = o_int,
+     .addr = &opt_connect_timeout,
+     .description = "Seconds allowed for the TCP connection and the TLS handshake",
+     .flags = OPT_LIMITS,
+     .upper_limit = 600,
+     .lower_limit = 1},
+    {.name = NULL}};
 
 /* --- logging backend for the code that knows nothing of pppd ------------- */
 
 /* Every line gets the "sstp: " prefix here, so callers never repeat it. */
 
 #define DEFINE_LOGGER(name, pppd_fn, only_when_debugging)                                          \
-	void name(const char *fmt, ...)                                                           \
+	void name(const char *fmt, ...)                                                            \
 	{                                                                                          \
 		char line[1024];                                                                   \
 		va_list ap;                                                                        \
@@ -159,7 +159,8 @@ static int parse_server(const char *arg, char *host, size_t host_size, unsigned 
 static int set_server(char **argv)
 {
 	if (parse_server(*argv, server_host, sizeof(server_host), &server_port) < 0) {
-		ppp_option_error("sstp-server: '%s' is not host[:port] or [IPv6 address]:port", *argv);
+		ppp_option_error("sstp-server: '%s' is not host[:port] or [IPv6 address]:port",
+				 *argv);
 		return 0;
 	}
 	free(opt_server);
@@ -190,44 +191,22 @@ static void sstp_check_options(void)
 
 /* --- helper process lifecycle ---------------------------------------------- */
 
-static int milliseconds_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (deadline->tv_sec - now.tv_sec) * 1000LL + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : (int)ms;
-}
-
-static void deadline_in(struct timespec *deadline, int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, deadline);
-	deadline->tv_sec += ms / 1000;
-	deadline->tv_nsec += (ms % 1000) * 1000000L;
-	if (deadline->tv_nsec >= 1000000000L) {
-		deadline->tv_sec++;
-		deadline->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Waits for the helper to exit; pppd's own SIGCHLD reaper may beat us to it. */
 static int reap_helper(int timeout_ms)
 {
-	struct timespec deadline;
+	int64_t deadline = sstp_deadline_after(timeout_ms);
 	int status;
 	pid_t pid;
 
 	if (helper_pid <= 0)
 		return 1;
-	deadline_in(&deadline, timeout_ms);
 	for (;;) {
 		pid = waitpid(helper_pid, &status, WNOHANG);
 		if (pid == helper_pid || (pid < 0 && errno == ECHILD)) {
 			helper_pid = -1;
 			return 1;
 		}
-		if (milliseconds_left(&deadline) == 0)
+		if (sstp_remaining_ms(deadline) == 0)
 			return 0;
 		poll(NULL, 0, 20);
 	}
@@ -287,12 +266,12 @@ fail:
 __attribute__((noreturn)) static void become_helper(int pty_master, int sock)
 {
 	struct sstp_link_config cfg = {
-		.host = server_host,
-		.port = server_port,
-		.ca_file = opt_ca_file,
-		.tls_priority = opt_tls_priority,
-		.connect_timeout_s = opt_connect_timeout,
-		.debug = debug_on(),
+	    .host = server_host,
+	    .port = server_port,
+	    .ca_file = opt_ca_file,
+	    .tls_priority = opt_tls_priority,
+	    .connect_timeout_s = opt_connect_timeout,
+	    .debug = debug_on(),
 	};
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	struct sigaction ign = {.sa_handler = SIG_IGN};
@@ -322,7 +301,7 @@ __attribute__((noreturn)) static void become_helper(int pty_master, int sock)
 static int sstp_connect(void)
 {
 	struct sstp_ipc_msg msg;
-	struct timespec deadline;
+	int64_t deadline;
 	int pair[2] = {-1, -1}, master = -1;
 	int ret;
 
@@ -357,14 +336,14 @@ static int sstp_connect(void)
 	close(pair[1]);
 	pair[1] = -1;
 
-	deadline_in(&deadline, (opt_connect_timeout * 2 + SSTP_SETUP_MARGIN_S) * 1000);
+	deadline = sstp_deadline_after((opt_connect_timeout * 2 + SSTP_SETUP_MARGIN_S) * 1000);
 	for (;;) {
 		if (ppp_signaled(SIGTERM)) {
 			notice("sstp: connection attempt cancelled");
 			ppp_set_status(EXIT_USER_REQUEST);
 			goto fail;
 		}
-		ret = sstp_ipc_recv(helper_sock, &msg, milliseconds_left(&deadline));
+		ret = sstp_ipc_recv(helper_sock, &msg, sstp_remaining_ms(deadline));
 		if (ret == -EINTR)
 			continue;
 		if (ret == -ETIMEDOUT) {
@@ -523,17 +502,17 @@ static void sstp_auth_up(void *arg, int unused)
 /* --- channel ----------------------------------------------------------------- */
 
 static struct channel sstp_channel = {
-	.options = sstp_options,
-	.process_extra_options = NULL,
-	.check_options = sstp_check_options,
-	.connect = sstp_connect,
-	.disconnect = sstp_disconnect,
-	.establish_ppp = sstp_establish_ppp,
-	.disestablish_ppp = tty_disestablish_ppp,
-	.send_config = tty_send_config,
-	.recv_config = tty_recv_config,
-	.cleanup = sstp_cleanup,
-	.close = sstp_close,
+    .options = sstp_options,
+    .process_extra_options = NULL,
+    .check_options = sstp_check_options,
+    .connect = sstp_connect,
+    .disconnect = sstp_disconnect,
+    .establish_ppp = sstp_establish_ppp,
+    .disestablish_ppp = tty_disestablish_ppp,
+    .send_config = tty_send_config,
+    .recv_config = tty_recv_config,
+    .cleanup = sstp_cleanup,
+    .close = sstp_close,
 };
 
 __attribute__((visibility("default"))) void plugin_init(void)

@@ -17,6 +17,7 @@
 #include <gnutls/x509.h>
 
 #include "log.h"
+#include "deadline.h"
 #include "tls.h"
 
 #define DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
@@ -29,32 +30,6 @@
  * alternative names to look at for it. */
 #define CERT_NAMES_MAX     200
 #define CERT_NAMES_SCANNED 64
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-/* timeout_ms < 0 means no limit, represented as deadline -1. */
-static int64_t deadline_after(int timeout_ms)
-{
-	return timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
-}
-
-static int remaining_ms(int64_t deadline)
-{
-	int64_t left;
-
-	if (deadline < 0)
-		return -1;
-	left = deadline - monotonic_ms();
-	if (left <= 0)
-		return 0;
-	return left > INT_MAX ? INT_MAX : (int)left;
-}
 
 static void format_duration(char *buf, size_t size, int ms)
 {
@@ -97,7 +72,7 @@ static int wait_for_session(const struct sstp_tls *tls, int64_t deadline)
 	int ret;
 
 	for (;;) {
-		ret = poll(&pfd, 1, remaining_ms(deadline));
+		ret = poll(&pfd, 1, sstp_remaining_ms(deadline));
 		if (ret > 0)
 			return 0;
 		if (ret == 0)
@@ -567,7 +542,7 @@ int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cf
 	 * only produce a less precise message. */
 	gnutls_handshake_set_timeout(tls->session, 0);
 
-	ret = run_handshake(tls, deadline_after(timeout_ms), &sys_errno);
+	ret = run_handshake(tls, sstp_deadline_after(timeout_ms), &sys_errno);
 	if (ret < 0) {
 		report_handshake_failure(tls, server, ret, sys_errno, timeout_ms, err);
 		ret = ret == GNUTLS_E_TIMEDOUT ? -ETIMEDOUT : -EPROTO;
@@ -597,7 +572,7 @@ out:
 int sstp_tls_write_all(struct sstp_tls *tls, const void *buf, size_t len, int timeout_ms)
 {
 	const uint8_t *bytes = buf;
-	int64_t deadline = deadline_after(timeout_ms);
+	int64_t deadline = sstp_deadline_after(timeout_ms);
 	size_t done = 0;
 	ssize_t sent;
 	int ret = 0;
@@ -643,7 +618,7 @@ static int renegotiate(struct sstp_tls *tls)
 	int ret;
 
 	sstp_log_debug("server requested TLS renegotiation");
-	ret = run_handshake(tls, deadline_after(REHANDSHAKE_TIMEOUT_MS), &sys_errno);
+	ret = run_handshake(tls, sstp_deadline_after(REHANDSHAKE_TIMEOUT_MS), &sys_errno);
 	if (ret < 0) {
 		sstp_log_notice("TLS renegotiation with the server failed: %s",
 				sys_errno ? strerror(sys_errno) : gnutls_strerror(ret));
@@ -660,7 +635,7 @@ static int renegotiate(struct sstp_tls *tls)
 
 ssize_t sstp_tls_read(struct sstp_tls *tls, void *buf, size_t size, int timeout_ms)
 {
-	int64_t deadline = deadline_after(timeout_ms);
+	int64_t deadline = sstp_deadline_after(timeout_ms);
 	int sys_errno;
 	ssize_t ret;
 

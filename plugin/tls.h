@@ -14,7 +14,8 @@
 struct sstp_tls_config {
 	const char *server_name; /* what was dialled: SNI (unless an IP literal) and name check */
 	const char *ca_file;     /* PEM bundle; NULL: the system trust store */
-	const char *priority;    /* GnuTLS priority string; NULL: "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" */
+	const char *priority;    /* GnuTLS priority string; NULL:
+				    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" */
 };
 
 struct sstp_tls {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "deadline.h"
 #include "transport.h"
 
 /* The failed attempt that will be reported if no address works. */
@@ -22,27 +23,6 @@ struct connect_failure {
 	int error; /* positive errno; 0 while nothing has failed */
 	char address[NI_MAXHOST];
 };
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-/* poll() timeout for what is left until deadline; deadline -1 means none. */
-static int remaining_ms(int64_t deadline)
-{
-	int64_t left;
-
-	if (deadline < 0)
-		return -1;
-	left = deadline - monotonic_ms();
-	if (left <= 0)
-		return 0;
-	return left > INT_MAX ? INT_MAX : (int)left;
-}
 
 /*
  * When every address fails, the user needs the failure that says most about
@@ -113,7 +93,7 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline)
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
 		for (;;) {
-			ret = poll(&pfd, 1, remaining_ms(deadline));
+			ret = poll(&pfd, 1, sstp_remaining_ms(deadline));
 			if (ret > 0)
 				break;
 			if (ret == 0) {
@@ -223,7 +203,7 @@ int sstp_tcp_connect(const char *host, unsigned port, int timeout_ms, struct sst
 		goto out;
 	}
 
-	deadline = timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
+	deadline = timeout_ms < 0 ? -1 : sstp_monotonic_ms() + timeout_ms;
 	for (ai = addrs; ai; ai = ai->ai_next) {
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, address, sizeof(address), NULL, 0,
 				NI_NUMERICHOST) != 0)
@@ -246,7 +226,7 @@ int sstp_tcp_connect(const char *host, unsigned port, int timeout_ms, struct sst
 			snprintf(failure.address, sizeof(failure.address), "%s", address);
 		}
 		/* The budget is for the whole connect, not per address. */
-		if (deadline >= 0 && remaining_ms(deadline) == 0)
+		if (deadline >= 0 && sstp_remaining_ms(deadline) == 0)
 			break;
 	}
 	report_failure(host, port, timeout_ms, &failure, err);
