@@ -1,0 +1,45 @@
+#!/bin/sh
+# Install everything the build and the tests need on a fresh Debian 12.
+# Idempotent, quiet and non-interactive; must run as root.
+#
+# The system tests need a kernel with PPP support. This machine's kernel has
+# none, so they boot user-mode-linux (user-mode-linux + kmod for insmod); where
+# /dev/ppp works natively they run directly in private namespaces instead.
+set -eu
+
+PACKAGES="
+    build-essential autoconf automake libtool pkg-config
+    ppp ppp-dev
+    libgnutls28-dev gnutls-bin libcurl4-gnutls-dev
+    user-mode-linux kmod
+    iproute2 iputils-ping procps psmisc util-linux coreutils
+    python3
+"
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps.sh: must run as root" >&2
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+
+missing=""
+for p in $PACKAGES; do
+    # "install ok installed" only for fully installed packages.
+    if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    echo "install-deps.sh: all packages already installed"
+    exit 0
+fi
+
+echo "install-deps.sh: installing:$missing"
+apt-get update -qq
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+apt-get install -y -qq --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+    $missing >/dev/null
+echo "install-deps.sh: done"

@@ -1,0 +1,627 @@
+# shellcheck shell=bash
+# Shell library for the system-test scenarios (tests/system/scenarios/*.sh).
+#
+# Scenarios run under run-scenario.sh only (inside UML or private namespaces:
+# they add network namespaces and bind-mount over /etc/ppp and /etc/hosts).
+# They start with
+#     . "$top_srcdir/tests/system/lib.sh"
+# and get: set -eu -o pipefail, a cleanup trap, and the helpers below. Every
+# check prints what it checked ("PASS: ..."); the first "fail" prints the logs
+# and ends the scenario with exit code 1.
+#
+# Topology (documentation address ranges only):
+#   netns srv: veth-srv 192.0.2.1/24 2001:db8::1/64   test server + server pppd
+#   netns cli: veth-cli 192.0.2.2/24 2001:db8::2/64   client pppd with the plugin
+#   PPP link:  server 198.51.100.1 <-> client 198.51.100.2
+#   /etc/hosts: sstp.test and other.test -> 192.0.2.1
+# Credentials: user alice, password $PPP_PASSWORD, server name "work".
+
+set -eEu -o pipefail
+# Name the command when set -e ends the scenario unexpectedly.
+trap 'echo "ERROR: command failed with status $? at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND"' ERR
+
+if [ "${SSTP_INNER:-}" != 1 ]; then
+    echo "ERROR: run scenarios through tests/system/run-scenario.sh, not directly" >&2
+    exit 99
+fi
+
+: "${top_srcdir:?}" "${SSTP_RESULT_DIR:?}" "${SSTP_SCRATCH:?}"
+SSTP_PLUGIN=${SSTP_PLUGIN:-}
+
+PPPD=/usr/sbin/pppd
+PYTHON=/usr/bin/python3
+SERVER_SCRIPT=$top_srcdir/tests/server/sstp-test-server.py
+
+PPP_USER=alice
+PPP_PASSWORD=s3cret-Passw0rd
+PPP_SERVER_NAME=work
+PPP_SERVER_IP=198.51.100.1
+PPP_CLIENT_IP=198.51.100.2
+SRV_IP4=192.0.2.1
+CLI_IP4=192.0.2.2
+SRV_IP6=2001:db8::1
+CLI_IP6=2001:db8::2
+
+LOGDIR=$SSTP_RESULT_DIR          # host-visible: logs
+WORKDIR=$SSTP_SCRATCH            # tmpfs: certificates, /etc/ppp, hosts, pid files
+CERTDIR=$WORKDIR/certs
+ETC_PPP=$WORKDIR/etc-ppp
+HOSTS_FILE=$WORKDIR/hosts
+
+CLIENT_LOG=$LOGDIR/client-pppd.log        # pppd "logfile" of the client
+CLIENT_OUT=$LOGDIR/client-pppd.stdout     # its stdout/stderr
+SERVER_LOG=$LOGDIR/server.log             # test server --log
+SERVER_OUT=$LOGDIR/server.stdout          # its stdout/stderr
+SERVER_PPPD_LOG=$LOGDIR/server-pppd.log   # "logfile" of the server's pppd
+SERVER_PPPD_OPTIONS=$WORKDIR/server-pppd.options
+SERVER_PIDFILE=$WORKDIR/server.pid
+
+# Certificates (make_certs sets these too).
+CA_CERT=$CERTDIR/ca.pem
+OTHER_CA_CERT=$CERTDIR/other-ca.pem
+SERVER_CERT=$CERTDIR/server.pem
+SERVER_KEY=$CERTDIR/server-key.pem
+OTHER_NAME_CERT=$CERTDIR/server-other-name.pem
+OTHER_NAME_KEY=$CERTDIR/server-other-name-key.pem
+
+# Knobs for start_server (set before calling it).
+SERVER_AUTH=${SERVER_AUTH:-mschapv2}   # mschapv2 | pap
+SERVER_LISTEN=${SERVER_LISTEN:-$SRV_IP4}
+SERVER_PORT=${SERVER_PORT:-443}
+
+CLIENT_PID=
+CLIENT_RC=
+SERVER_PID=
+_LOGS_DUMPED=0
+_CHECKS=0
+
+# --- reporting --------------------------------------------------------------
+
+_ts() { date +%H:%M:%S.%N | cut -c1-12; }
+note() { echo "# $(_ts) $*"; }
+pass() { _CHECKS=$((_CHECKS + 1)); echo "PASS: $*"; }
+
+# Print a log file (at most the last 300 lines) under a header.
+_show() {
+    local title=$1 file=$2
+    echo "----- $title ($file) -----"
+    if [ -f "$file" ]; then
+        local n
+        n=$(wc -l <"$file")
+        [ "$n" -le 300 ] || echo "[... first $((n - 300)) of $n lines omitted ...]"
+        tail -n 300 "$file"
+    else
+        echo "[not present]"
+    fi
+}
+
+dump_logs() {
+    [ "$_LOGS_DUMPED" = 0 ] || return 0
+    _LOGS_DUMPED=1
+    if [ ! -e "$CLIENT_LOG" ] && [ ! -e "$CLIENT_OUT" ] && [ ! -e "$SERVER_LOG" ] &&
+        [ ! -e "$SERVER_OUT" ] && [ ! -e "$SERVER_PPPD_LOG" ]; then
+        return 0 # nothing ran yet
+    fi
+    _show "client pppd log" "$CLIENT_LOG"
+    if [ -s "$CLIENT_OUT" ]; then _show "client pppd stdout/stderr" "$CLIENT_OUT"; fi
+    _show "test server log" "$SERVER_LOG"
+    if [ -s "$SERVER_OUT" ]; then _show "test server stdout/stderr" "$SERVER_OUT"; fi
+    _show "server pppd log" "$SERVER_PPPD_LOG"
+    echo "----- processes -----"
+    # shellcheck disable=SC2009 # all processes, minus kernel threads
+    ps -eo pid,ppid,stat,args | grep -v '\[.*\]$' || true
+    echo "----- end of logs -----"
+}
+
+fail() {
+    echo "FAIL: $*"
+    dump_logs
+    exit 1
+}
+
+skip() {
+    echo "SKIP: $*"
+    exit 77
+}
+
+hard_error() {
+    echo "ERROR: $*"
+    dump_logs
+    exit 99
+}
+
+require_plugin() {
+    if [ -z "$SSTP_PLUGIN" ] || [ ! -f "$SSTP_PLUGIN" ]; then
+        hard_error "plugin not built: SSTP_PLUGIN='$SSTP_PLUGIN' (run make first)"
+    fi
+}
+
+require_server() {
+    [ -f "$SERVER_SCRIPT" ] || hard_error "test server missing: $SERVER_SCRIPT"
+}
+
+# --- cleanup -----------------------------------------------------------------
+
+# Processes the scenario may have left: pppd (and anything the plugin forked,
+# which still runs as pppd or carries "sstp" in its command line) and the
+# test server. Inside UML or our PID namespace, all of them are ours.
+leftover_processes() {
+    {
+        pgrep -a -x pppd || true
+        pgrep -a sstp || true
+        pgrep -a -f 'sstp-test-server[.]py' || true
+    } | sort -u
+}
+
+# kill_wait PID [TIMEOUT]: TERM, wait, then KILL.
+kill_wait() {
+    local pid=$1 t=${2:-5} i=0
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt $((t * 10)) ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "# cleanup: pid $pid ignored TERM for ${t}s, sending KILL"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+}
+
+_cleanup() {
+    local rc=$1
+    set +e
+    trap - EXIT INT TERM ERR
+    if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
+        dump_logs
+    fi
+    [ -n "$CLIENT_PID" ] && kill_wait "$CLIENT_PID" 5
+    [ -n "$SERVER_PID" ] && kill_wait "$SERVER_PID" 5
+    if [ -s "$SERVER_PIDFILE" ]; then
+        kill_wait "$(cat "$SERVER_PIDFILE")" 5
+    fi
+    local left
+    left=$(leftover_processes)
+    if [ -n "$left" ]; then
+        echo "# cleanup: processes still running after the scenario (killing them):"
+        printf '#   %s\n' "${left//$'\n'/$'\n'#   }"
+        pkill -KILL -x pppd 2>/dev/null
+    fi
+    # Reap our background jobs so nothing outlives the scenario.
+    wait 2>/dev/null
+    if [ "$rc" = 0 ]; then
+        echo "# all $_CHECKS checks passed"
+    fi
+    exit "$rc"
+}
+trap '_cleanup $?' EXIT
+trap 'echo "FAIL: scenario interrupted (SIGTERM: time-out?)"; exit 1' TERM
+trap 'echo "FAIL: scenario interrupted (SIGINT)"; exit 1' INT
+
+# --- waiting -----------------------------------------------------------------
+
+# wait_until TIMEOUT COMMAND...: poll every 0.2 s until COMMAND succeeds.
+wait_until() {
+    local t=$1 end
+    shift
+    end=$(($(date +%s%N) / 1000000 + t * 1000))
+    while ! "$@" >/dev/null 2>&1; do
+        [ $(($(date +%s%N) / 1000000)) -lt $end ] || return 1
+        sleep 0.2
+    done
+}
+
+count_log() { # count_log FILE ERE: number of matching lines (0 if no file)
+    if [ -f "$1" ]; then grep -c -E -e "$2" "$1" || true; else echo 0; fi
+}
+_log_has_n() { [ "$(count_log "$1" "$2")" -ge "$3" ]; }
+
+# wait_for_log FILE ERE TIMEOUT [COUNT]: wait until FILE has COUNT (default 1)
+# lines matching the extended regex. Returns 1 on time-out (no fail).
+wait_for_log() {
+    wait_until "$3" _log_has_n "$1" "$2" "${4:-1}"
+}
+
+# assert_log FILE ERE [TIMEOUT [COUNT]]: like wait_for_log, but pass/fail.
+assert_log() {
+    local file=$1 re=$2 t=${3:-0} n=${4:-1}
+    if wait_for_log "$file" "$re" "$t" "$n"; then
+        pass "$(basename "$file") has ${n}x /$re/"
+    else
+        fail "$(basename "$file") lacks /$re/ (wanted $n, found $(count_log "$file" "$re"), waited ${t}s)"
+    fi
+}
+
+assert_not_log() { # assert_not_log FILE ERE
+    if [ -f "$1" ] && grep -q -E -e "$2" "$1"; then
+        fail "$(basename "$1") unexpectedly has /$2/: $(grep -m1 -E -e "$2" "$1")"
+    fi
+    pass "$(basename "$1") has no /$2/"
+}
+
+# --- certificates --------------------------------------------------------------
+
+_certtool() {
+    certtool "$@" >>"$CERTDIR/certtool.log" 2>&1 || {
+        tail -n 20 "$CERTDIR/certtool.log"
+        hard_error "certtool $* failed"
+    }
+}
+
+# make_certs [DIR]: a test CA; server certificate for sstp.test + IP SANs
+# 192.0.2.1 and 2001:db8::1 (serverAuth); an unrelated second CA; a server
+# certificate for the wrong name other.test (signed by the test CA).
+# shellcheck disable=SC2120 # DIR is optional
+make_certs() {
+    CERTDIR=${1:-$CERTDIR}
+    mkdir -p "$CERTDIR"
+    CA_CERT=$CERTDIR/ca.pem
+    OTHER_CA_CERT=$CERTDIR/other-ca.pem
+    SERVER_CERT=$CERTDIR/server.pem
+    SERVER_KEY=$CERTDIR/server-key.pem
+    OTHER_NAME_CERT=$CERTDIR/server-other-name.pem
+    OTHER_NAME_KEY=$CERTDIR/server-other-name-key.pem
+    local d=$CERTDIR
+
+    cat >"$d/ca.tmpl" <<'EOF'
+organization = "pppd-sstp tests"
+cn = "SSTP Test CA"
+serial = 1
+expiration_days = 30
+ca
+cert_signing_key
+crl_signing_key
+EOF
+    cat >"$d/other-ca.tmpl" <<'EOF'
+organization = "Unrelated"
+cn = "Unrelated Test CA"
+serial = 1
+expiration_days = 30
+ca
+cert_signing_key
+crl_signing_key
+EOF
+    cat >"$d/server.tmpl" <<'EOF'
+organization = "pppd-sstp tests"
+cn = "sstp.test"
+serial = 2
+expiration_days = 30
+dns_name = "sstp.test"
+ip_address = "192.0.2.1"
+ip_address = "2001:db8::1"
+tls_www_server
+signing_key
+encryption_key
+EOF
+    cat >"$d/server-other-name.tmpl" <<'EOF'
+organization = "pppd-sstp tests"
+cn = "other.test"
+serial = 3
+expiration_days = 30
+dns_name = "other.test"
+tls_www_server
+signing_key
+encryption_key
+EOF
+    local k
+    for k in ca-key other-ca-key server-key server-other-name-key; do
+        _certtool --generate-privkey --key-type=rsa --bits=2048 --outfile "$d/$k.pem"
+    done
+    _certtool --generate-self-signed --load-privkey "$d/ca-key.pem" \
+        --template "$d/ca.tmpl" --outfile "$CA_CERT"
+    _certtool --generate-self-signed --load-privkey "$d/other-ca-key.pem" \
+        --template "$d/other-ca.tmpl" --outfile "$OTHER_CA_CERT"
+    _certtool --generate-certificate --load-privkey "$SERVER_KEY" \
+        --load-ca-certificate "$CA_CERT" --load-ca-privkey "$d/ca-key.pem" \
+        --template "$d/server.tmpl" --outfile "$SERVER_CERT"
+    _certtool --generate-certificate --load-privkey "$OTHER_NAME_KEY" \
+        --load-ca-certificate "$CA_CERT" --load-ca-privkey "$d/ca-key.pem" \
+        --template "$d/server-other-name.tmpl" --outfile "$OTHER_NAME_CERT"
+    chmod 600 "$d"/*-key.pem
+    note "certificates in $CERTDIR"
+}
+
+# --- network -------------------------------------------------------------------
+
+# setup_net: netns srv and cli joined by a veth pair (created directly inside
+# the namespaces: nothing touches the initial namespace).
+setup_net() {
+    ip netns add srv
+    ip netns add cli
+    ip -n srv link set lo up
+    ip -n cli link set lo up
+    ip -n srv link add veth-srv type veth peer name veth-cli netns cli
+    ip -n srv addr add $SRV_IP4/24 dev veth-srv
+    ip -n srv -6 addr add $SRV_IP6/64 dev veth-srv nodad
+    ip -n cli addr add $CLI_IP4/24 dev veth-cli
+    ip -n cli -6 addr add $CLI_IP6/64 dev veth-cli nodad
+    ip -n srv link set veth-srv up
+    ip -n cli link set veth-cli up
+    wait_until 10 ip netns exec cli ping -c 1 -W 1 $SRV_IP4 ||
+        hard_error "veth set-up: cli cannot reach $SRV_IP4"
+    wait_until 10 ip netns exec cli ping -6 -c 1 -W 1 $SRV_IP6 ||
+        hard_error "veth set-up: cli cannot reach $SRV_IP6"
+    note "netns srv ($SRV_IP4, $SRV_IP6) <-veth-> cli ($CLI_IP4, $CLI_IP6) up"
+}
+
+# --- /etc/ppp and /etc/hosts ----------------------------------------------------
+
+# setup_etc_ppp: scratch /etc/ppp (empty options, chap-secrets and pap-secrets
+# for alice/work, peers/) and /etc/hosts, bind-mounted over the real ones.
+# The mounts are private to this scenario (UML or unshare -m).
+setup_etc_ppp() {
+    mkdir -p "$ETC_PPP/peers"
+    echo "scratch /etc/ppp of a pppd-sstp system test" >"$ETC_PPP/.sstp-system-test"
+    cat >"$ETC_PPP/options" <<'EOF'
+# pppd-sstp system tests: no global options, everything is in the peers files.
+EOF
+    # client  server  secret  allowed-addresses; used by both ends: the server
+    # pppd (name work) checks alice, the client (user alice, remotename work)
+    # looks its own secret up.
+    printf '# client\tserver\tsecret\t\t\tIP addresses\n%s\t%s\t"%s"\t*\n' \
+        "$PPP_USER" "$PPP_SERVER_NAME" "$PPP_PASSWORD" >"$ETC_PPP/chap-secrets"
+    cp "$ETC_PPP/chap-secrets" "$ETC_PPP/pap-secrets"
+    chmod 600 "$ETC_PPP/chap-secrets" "$ETC_PPP/pap-secrets"
+    chmod 755 "$ETC_PPP/peers"
+
+    cat >"$HOSTS_FILE" <<EOF
+127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+$SRV_IP4	sstp.test
+$SRV_IP4	other.test
+EOF
+    mount --bind "$ETC_PPP" /etc/ppp
+    mount --bind "$HOSTS_FILE" /etc/hosts
+    [ "$(getent hosts sstp.test | awk '{print $1}')" = "$SRV_IP4" ] ||
+        hard_error "/etc/hosts bind mount: sstp.test does not resolve to $SRV_IP4"
+    grep -q "^$PPP_USER" /etc/ppp/chap-secrets ||
+        hard_error "/etc/ppp bind mount did not take effect"
+    note "/etc/ppp and /etc/hosts replaced by bind mounts from $WORKDIR"
+}
+
+# write_server_pppd_options [mschapv2|pap]: options for the pppd the test
+# server spawns ($SERVER_PPPD_OPTIONS). Just the PPP policy: how pppd is
+# attached (notty, nodetach, ...) is the server's business.
+write_server_pppd_options() {
+    local auth=${1:-$SERVER_AUTH} req
+    case $auth in
+    mschapv2) req=require-mschap-v2 ;;
+    pap) req=require-pap ;;
+    *) hard_error "write_server_pppd_options: unknown auth '$auth'" ;;
+    esac
+    cat >"$SERVER_PPPD_OPTIONS" <<EOF
+# server pppd: authenticates the client, hands out the addresses
+auth
+$req
+name $PPP_SERVER_NAME
+$PPP_SERVER_IP:$PPP_CLIENT_IP
+noccp
+nodefaultroute
+noproxyarp
+lcp-echo-interval 0
+debug
+logfile $SERVER_PPPD_LOG
+EOF
+}
+
+# require_etc_ppp: /etc/ppp must be our scratch copy before anything writes
+# there (under UML the root file system is the host's).
+require_etc_ppp() {
+    [ -f /etc/ppp/.sstp-system-test ] ||
+        hard_error "/etc/ppp is not the scratch copy: call setup_etc_ppp first"
+}
+
+# --- test server ----------------------------------------------------------------
+
+# start_server [extra server args]: the independent SSTP test server in netns
+# srv. Knobs: SERVER_AUTH (mschapv2|pap), SERVER_LISTEN, SERVER_PORT,
+# SERVER_CERT/SERVER_KEY. Waits for the pid file and the listening socket.
+start_server() {
+    require_server
+    write_server_pppd_options "$SERVER_AUTH"
+    rm -f "$SERVER_PIDFILE"
+    note "starting test server: --listen $SERVER_LISTEN --port $SERVER_PORT $*"
+    ip netns exec srv "$PYTHON" "$SERVER_SCRIPT" \
+        --listen "$SERVER_LISTEN" --port "$SERVER_PORT" \
+        --cert "$SERVER_CERT" --key "$SERVER_KEY" \
+        --pppd-options "$SERVER_PPPD_OPTIONS" --password "$PPP_PASSWORD" \
+        --log "$SERVER_LOG" --pidfile "$SERVER_PIDFILE" "$@" \
+        >"$SERVER_OUT" 2>&1 &
+    SERVER_PID=$!
+    if ! wait_until 15 _server_ready; then
+        kill -0 "$SERVER_PID" 2>/dev/null ||
+            fail "test server exited during start-up"
+        fail "test server not listening on port $SERVER_PORT after 15s"
+    fi
+    pass "test server running (pid $(cat "$SERVER_PIDFILE")), listening on $SERVER_LISTEN:$SERVER_PORT"
+}
+_server_ready() {
+    [ -s "$SERVER_PIDFILE" ] && kill -0 "$SERVER_PID" 2>/dev/null &&
+        [ -n "$(ip netns exec srv ss -H -ltn "sport = :$SERVER_PORT")" ]
+}
+
+# --- client ------------------------------------------------------------------------
+
+# write_peers NAME [--server HOST[:PORT]] [--ca FILE] [pppd option words...]
+# Writes /etc/ppp/peers/NAME for the plugin client: sstp.test, the test CA,
+# user alice / remotename work (secret from chap-secrets or pap-secrets),
+# noauth, no default route, no CCP, nodetach, debug, logfile $CLIENT_LOG.
+# The server picks the authentication method. Extra words are appended.
+write_peers() {
+    local name=$1 server=sstp.test ca=$CA_CERT w line=
+    shift
+    require_etc_ppp
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --server) server=$2; shift 2 ;;
+        --ca) ca=$2; shift 2 ;;
+        *) break ;;
+        esac
+    done
+    for w in "$@"; do
+        case $w in
+        *[[:space:]]*) line="$line \"$w\"" ;;
+        *) line="$line $w" ;;
+        esac
+    done
+    cat >"/etc/ppp/peers/$name" <<EOF
+plugin $SSTP_PLUGIN
+sstp-server $server
+sstp-ca-file $ca
+user $PPP_USER
+remotename $PPP_SERVER_NAME
+noauth
+noipdefault
+nodefaultroute
+noccp
+nodetach
+debug
+logfile $CLIENT_LOG
+${line# }
+EOF
+    note "peers/$name: server $server, CA $(basename "$ca")${line:+, extra:$line}"
+}
+
+# run_client NAME: pppd call NAME in netns cli, in the background.
+# Sets CLIENT_PID; stdout/stderr go to $CLIENT_OUT.
+run_client() {
+    note "starting client: pppd call $1"
+    ip netns exec cli "$PPPD" call "$1" >>"$CLIENT_OUT" 2>&1 &
+    CLIENT_PID=$!
+    CLIENT_RC=
+}
+
+# wait_client_exit TIMEOUT: wait for the client pppd to exit, set CLIENT_RC.
+# Returns 1 (no fail) if it is still running after TIMEOUT seconds.
+wait_client_exit() {
+    [ -n "$CLIENT_PID" ] || return 0
+    wait_until "$1" _client_gone || return 1
+    CLIENT_RC=0
+    wait "$CLIENT_PID" || CLIENT_RC=$?
+    note "client pppd (pid $CLIENT_PID) exited with status $CLIENT_RC"
+    CLIENT_PID=
+}
+_client_gone() { ! kill -0 "$CLIENT_PID" 2>/dev/null; }
+
+# stop_client [TIMEOUT]: SIGTERM to the client pppd, wait for it, set CLIENT_RC.
+stop_client() {
+    local pid=$CLIENT_PID
+    [ -n "$pid" ] || fail "stop_client: no client running"
+    note "sending SIGTERM to client pppd (pid $pid)"
+    kill -TERM "$pid"
+    wait_client_exit "${1:-15}" || fail "client pppd did not exit within ${1:-15}s of SIGTERM"
+    pass "client pppd exited after SIGTERM (status $CLIENT_RC)"
+}
+
+# assert_client_rc EXPECTED...: CLIENT_RC must be one of EXPECTED.
+assert_client_rc() {
+    local e
+    for e in "$@"; do
+        if [ "$CLIENT_RC" = "$e" ]; then
+            pass "client pppd exit status $CLIENT_RC (expected: $*)"
+            return 0
+        fi
+    done
+    fail "client pppd exit status $CLIENT_RC, expected one of: $* (see EXIT_* in pppd.h)"
+}
+
+# --- link checks ------------------------------------------------------------------
+
+# ppp_has_addr NS LOCAL PEER: ppp0 in NS has LOCAL with peer PEER.
+ppp_has_addr() {
+    ip -n "$1" -4 addr show dev ppp0 2>/dev/null | grep -F "inet $2 peer $3/32" >/dev/null
+}
+
+# wait_ip_up [TIMEOUT]: client's ppp0 has 198.51.100.2 (peer 198.51.100.1).
+wait_ip_up() {
+    local t=${1:-20}
+    wait_until "$t" ppp_has_addr cli $PPP_CLIENT_IP $PPP_SERVER_IP ||
+        fail "client ppp0 did not come up with $PPP_CLIENT_IP within ${t}s"
+    pass "client ppp0 up: $PPP_CLIENT_IP peer $PPP_SERVER_IP"
+}
+
+# wait_ip_down [TIMEOUT]: client's ppp0 is gone (or lost its address).
+wait_ip_down() {
+    local t=${1:-20}
+    wait_until "$t" _ip_is_down ||
+        fail "client ppp0 still up after ${t}s"
+    pass "client ppp0 down"
+}
+_ip_is_down() { ! ppp_has_addr cli $PPP_CLIENT_IP $PPP_SERVER_IP; }
+
+# ping_both_ways: cli -> 198.51.100.1 and srv -> 198.51.100.2 through the PPP
+# link; any loss fails.
+ping_both_ways() {
+    local out
+    out=$(ip netns exec cli ping -n -c 3 -W 2 -i 0.3 $PPP_SERVER_IP 2>&1) ||
+        fail "ping cli -> $PPP_SERVER_IP failed: $out"
+    [[ $out == *" 0% packet loss"* ]] || fail "ping cli -> $PPP_SERVER_IP lost packets: $out"
+    pass "ping cli -> $PPP_SERVER_IP: $(echo "$out" | grep 'packet loss')"
+    out=$(ip netns exec srv ping -n -c 3 -W 2 -i 0.3 $PPP_CLIENT_IP 2>&1) ||
+        fail "ping srv -> $PPP_CLIENT_IP failed: $out"
+    [[ $out == *" 0% packet loss"* ]] || fail "ping srv -> $PPP_CLIENT_IP lost packets: $out"
+    pass "ping srv -> $PPP_CLIENT_IP: $(echo "$out" | grep 'packet loss')"
+}
+
+# assert_no_leftovers [TIMEOUT]: no pppd, plugin helper or other sstp process
+# remains (the test server itself is ignored when IGNORE_SERVER=1).
+assert_no_leftovers() {
+    local t=${1:-5} left
+    if ! wait_until "$t" _no_leftovers; then
+        left=$(_leftovers)
+        fail "processes left over: $left"
+    fi
+    pass "no pppd or sstp processes left"
+}
+_leftovers() {
+    if [ "${IGNORE_SERVER:-0}" = 1 ]; then
+        leftover_processes | grep -v -F "$SERVER_SCRIPT" || true
+    else
+        leftover_processes
+    fi
+}
+_no_leftovers() { [ -z "$(_leftovers)" ]; }
+
+# --- building blocks for the SSTP scenarios ------------------------------------------
+
+# prepare_sstp: everything a plugin scenario needs before the server starts.
+prepare_sstp() {
+    require_plugin
+    require_server
+    make_certs "$CERTDIR"
+    setup_net
+    setup_etc_ppp
+}
+
+# assert_verdicts_ok: every VERDICT line of the test server says OK, and the
+# server logged no protocol violation by the client.
+assert_verdicts_ok() {
+    local all ok bad
+    all=$(count_log "$SERVER_LOG" ' VERDICT ')
+    ok=$(count_log "$SERVER_LOG" ' VERDICT [^ ]+ OK( |$)')
+    [ "$all" = "$ok" ] || fail "test server reported a failed VERDICT: $(grep ' VERDICT ' "$SERVER_LOG" | grep -v ' OK' | head -n 3)"
+    bad=$(grep -E ' ERROR client-violation|MISMATCH' "$SERVER_LOG" | head -n 3 || true)
+    [ -z "$bad" ] || fail "test server logged client violations: $bad"
+    pass "all $all VERDICT lines of the test server are OK, no client violations"
+}
+
+# basic_call HASH_ARG HASH_NAME HLAK AUTH: dial, check the tunnel and the
+# server's verdict, ping both ways, SIGTERM the client, check the clean
+# shutdown on both ends. (Scenarios 1-3.)
+basic_call() {
+    local hash_arg=$1 hash_name=$2 hlak=$3 auth=$4
+    start_server --hash "$hash_arg" --expect-host sstp.test
+    write_peers main
+    run_client main
+    wait_ip_up 30
+    assert_log "$CLIENT_LOG" 'Connect: ppp0 <--> '
+    assert_log "$SERVER_LOG" "VERDICT call-connected OK hash=$hash_name hlak=$hlak auth=$auth( |\$)" 10
+    assert_verdicts_ok
+    ping_both_ways
+    stop_client 20
+    assert_client_rc 5 # EXIT_USER_REQUEST: what pppd 2.4.9 returns after SIGTERM
+    assert_log "$CLIENT_LOG" '^Terminating on signal 15'
+    assert_log "$SERVER_LOG" 'EVENT call-disconnect received' 10
+    assert_verdicts_ok
+    IGNORE_SERVER=1 assert_no_leftovers 10
+}

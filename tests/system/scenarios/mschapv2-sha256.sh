@@ -1,0 +1,9 @@
+# MS-CHAPv2 with the SHA-256 crypto binding: tunnel up, 198.51.100.2 on ppp0,
+# ping both ways, the server verifies the binding (HLAK from the MS-CHAPv2
+# keys), SIGTERM gives a clean SSTP disconnect and exit status 5.
+. "$top_srcdir/tests/system/lib.sh"
+prepare_sstp
+# shellcheck disable=SC2034 # read by lib.sh
+SERVER_AUTH=mschapv2
+basic_call sha256 SHA-256 mschapv2 MS-CHAPv2
+assert_log "$CLIENT_LOG" 'CHAP authentication succeeded'
