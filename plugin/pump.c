@@ -606,7 +606,16 @@ static void pty_gone(struct pump *p, struct pollfd *fds)
 	start_disconnect(p);
 }
 
-static int pump_loop(struct pump *p)
+/* SIGTERM stays blocked except inside ppoll(), so it cannot slip in between
+ * the flag check and the wait. */
+static int wait_for_events(struct pollfd *fds, int timeout_ms, const sigset_t *wait_mask)
+{
+	struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = timeout_ms % 1000 * 1000000L};
+
+	return ppoll(fds, NUM_FDS, timeout_ms < 0 ? NULL : &ts, wait_mask);
+}
+
+static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 {
 	struct sstp_link *link = p->link;
 	struct pollfd fds[NUM_FDS];
@@ -655,7 +664,7 @@ static int pump_loop(struct pump *p)
 			    gnutls_record_get_direction(link->tls.session) ? POLLOUT : POLLIN;
 
 		timeout = tls_pending && (fds[FD_TLS].events & POLLIN) ? 0 : next_timeout_ms(p);
-		ret = poll(fds, NUM_FDS, timeout);
+		ret = wait_for_events(fds, timeout, wait_mask);
 		if (ret < 0 && errno != EINTR)
 			return -errno;
 		p->now = sstp_monotonic_ms();
@@ -698,8 +707,12 @@ int sstp_pump_run(struct sstp_link *link)
 {
 	struct sigaction term = {.sa_handler = on_sigterm};
 	struct pump p = {.link = link};
+	sigset_t block_term, wait_mask;
 	int ret = -ENOMEM;
 
+	sigemptyset(&block_term);
+	sigaddset(&block_term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block_term, &wait_mask);
 	sigaction(SIGTERM, &term, NULL);
 	fcntl(link->pty_master, F_SETFL, fcntl(link->pty_master, F_GETFL) | O_NONBLOCK);
 	p.pty_in = malloc(PTY_IN_SIZE);
@@ -714,7 +727,7 @@ int sstp_pump_run(struct sstp_link *link)
 	p.last_received = p.now;
 	enter_state(&p, CALL_ACK_RECEIVED, NEGOTIATION_TIMEOUT_MS);
 
-	ret = pump_loop(&p);
+	ret = pump_loop(&p, &wait_mask);
 	sstp_log_debug("call ended: %llu bytes sent, %llu received, %lu bad frames from "
 		       "pppd, %lu frames dropped outside Call Connected",
 		       p.bytes_to_server, p.bytes_from_server, p.decoder.bad_frames,
