@@ -14,6 +14,7 @@ PACKAGES="
     user-mode-linux kmod
     iproute2 iputils-ping procps psmisc util-linux coreutils
     python3
+    clang libclang-rt-14-dev
 "
 
 if [ "$(id -u)" != 0 ]; then
