@@ -1347,6 +1347,15 @@ class Connection:
         self.timers["negotiation"] = time.monotonic() + self.args.negotiation_timeout
         self._start_pppd()
 
+    def _write_secrets(self, hlak, hp):
+        """For the secret-hygiene test: what must never show up in a client log."""
+        with open(self.args.secrets_out, "a") as f:
+            f.write("password %s\n" % self.srv.password.encode().hex())
+            f.write("mppe-send-key %s\n" % hlak[:16].hex())
+            f.write("mppe-recv-key %s\n" % hlak[16:].hex())
+            f.write("hlak %s\n" % hlak.hex())
+            f.write("cmk %s\n" % compute_cmk(hlak, hp).hex())
+
     # -- Call Connected --
     def _on_call_connected(self, pkt):
         bad = []
@@ -1356,6 +1365,8 @@ class Connection:
         hp, more = verify_call_connected(pkt, self.mask, self.nonce,
                                          self.srv.cert_digests, hlak)
         bad += more
+        if self.args.secrets_out and hp in HASH_LEN and kind == "mschapv2":
+            self._write_secrets(hlak, hp)
         if self.data_before_cc:
             bad.append(("ordering", "%d data frame(s) from the client before Call Connected"
                         % self.data_before_cc))
@@ -1832,6 +1843,9 @@ def parse_args(argv):
                    help="extra argument for the server pppd (repeatable)")
     p.add_argument("--password", help="the client's password (to derive the MS-CHAPv2 HLAK)")
     p.add_argument("--password-file", help="read the password from this file (first line)")
+    p.add_argument("--secrets-out", metavar="FILE",
+                   help="append the secrets derived for each MS-CHAPv2 call (hex) to FILE, "
+                        "for tests that check no client log contains them")
     p.add_argument("--hash", choices=("sha256", "sha1", "both"), default="both",
                    help="hash protocol bitmask offered in the Call Connect Ack")
     p.add_argument("--echo-interval", type=float, default=0,
