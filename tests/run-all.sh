@@ -26,7 +26,12 @@ for log in tests/unit/*.log tests/system/*.log; do
 	fi
 done
 
-SSTP_REQUIRE_SYSTEM_TESTS=1 make distcheck >distcheck.log 2>&1
+# distcheck proves the tarball builds out of tree, installs, uninstalls and
+# carries what the tests need; every test already ran above, so inside it a
+# quick subset will do: the unit tests and one real tunnel.
+SSTP_REQUIRE_SYSTEM_TESTS=1 make distcheck \
+	TESTS='$(DISTCHECK_TESTS)' \
+	>distcheck.log 2>&1
 distcheck_status=$?
 tail -n 4 distcheck.log
 
