@@ -207,10 +207,14 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 		for (;;) {
 			len = sstp_packet_parse(link->tls_in, link->tls_in_len, &pkt);
 			if (len < 0) {
-				sstp_error_set(
-				    err, SSTP_EXIT_CONNECT_FAILED,
-				    "SSTP server %s sent an invalid SSTP packet during call setup",
-				    link->cfg->host);
+				char why[80];
+
+				/* MS-SSTP 3.1.5.1: close without a word. */
+				sstp_packet_describe_error(link->tls_in, why, sizeof(why));
+				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+					       "SSTP server %s sent an invalid SSTP packet during "
+					       "call setup: %s",
+					       link->cfg->host, why);
 				return -EBADMSG;
 			}
 			if (len == 0) {

@@ -349,9 +349,12 @@ static int process_tls_in(struct pump *p)
 		if (len == 0)
 			break;
 		if (len < 0) {
-			sstp_log_error(
-			    "invalid SSTP packet from SSTP server %s; closing the connection",
-			    link->cfg->host);
+			char why[80];
+
+			sstp_packet_describe_error(link->tls_in + offset, why, sizeof(why));
+			sstp_log_error("invalid SSTP packet from SSTP server %s (%s); closing the "
+				       "connection",
+				       link->cfg->host, why);
 			return -EBADMSG;
 		}
 		offset += len;
