@@ -335,6 +335,9 @@ static int connect_call(struct sstp_link *link, struct sstp_error *err)
 	    .server_name = cfg->host,
 	    .ca_file = cfg->ca_file,
 	    .priority = cfg->tls_priority,
+	    .cert_pin = cfg->cert_pin,
+	    .pin_only = cfg->pin_only,
+	    .crl_file = cfg->crl_file,
 	};
 	int fd, ret;
 
