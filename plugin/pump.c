@@ -379,6 +379,7 @@ static int read_tls(struct pump *p)
 
 	if (link->tls_in_len == SSTP_TLS_IN_SIZE)
 		return 0;
+	errno = 0;
 	n = gnutls_record_recv(link->tls.session, link->tls_in + link->tls_in_len,
 			       SSTP_TLS_IN_SIZE - link->tls_in_len);
 	if (n > 0) {
@@ -395,6 +396,8 @@ static int read_tls(struct pump *p)
 	}
 	if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION)
 		return -ECONNRESET;
+	if (n == GNUTLS_E_PULL_ERROR && errno == ECONNRESET)
+		return -ECONNABORTED; /* TCP reset */
 	sstp_log_error("receiving from SSTP server %s failed: %s", link->cfg->host,
 		       gnutls_strerror((int)n));
 	return -EIO;
@@ -695,8 +698,13 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 			if (ret < 0) {
 				if (p->state == CALL_DONE || tearing_down(p))
 					return 0;
-				sstp_log_error("SSTP server %s closed the connection",
-					       link->cfg->host);
+				/* One line for the cause; read_tls() logged others. */
+				if (ret == -ECONNRESET)
+					sstp_log_error("SSTP server %s closed the connection",
+						       link->cfg->host);
+				else if (ret == -ECONNABORTED)
+					sstp_log_error("SSTP server %s reset the connection",
+						       link->cfg->host);
 				return ret;
 			}
 		}
