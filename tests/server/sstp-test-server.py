@@ -176,7 +176,7 @@ FAULT_HELP = {
                      "Call Connected",
     "rst-connected": "reset TCP --fault-delay s after Call Connected",
     "silent-connected": "go silent (read and discard, send nothing) --fault-delay s "
-                        "after Call Connected",
+                        "(at least 5 s, for IPCP to finish) after Call Connected",
     "pppd-alt": "run the server pppd with --alt-pppd-options (combine: pppd-alt+FAULT)",
 }
 CONNECTED_FAULTS = ("abort-connected", "disconnect-connected", "fin-connected",
@@ -1595,7 +1595,9 @@ class Connection:
         if a.drop_after is not None and (a.drop_calls is None or self.id <= a.drop_calls):
             self.timers["drop-after"] = now + a.drop_after
         if any(self.fault(f) for f in CONNECTED_FAULTS):
-            self.timers["fault"] = now + a.fault_delay
+            # Silence must not cut IPCP short: pppd would give up on it first.
+            delay = max(a.fault_delay, 5.0) if self.fault("silent-connected") else a.fault_delay
+            self.timers["fault"] = now + delay
 
     # -- aborts / disconnects we start --
     def _start_abort(self, about_attr, status, reason):
