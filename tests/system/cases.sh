@@ -85,7 +85,7 @@ case_up_then_stop() {
     wait_for_log "$log" '^local  IP address' 30 ||
         fail "case $name: IPCP did not finish"
     kill -TERM "$(case_pid "$name")"
-    case_check "$name" 5 '^local  IP address' 20
+    case_check "$name" 5 '^local  IP address' 45
     wait_for_log "$SERVER_LOG" "conn=$conn EVENT call-disconnect received" 5 ||
         fail "case $name: no Call Disconnect from the client on SIGTERM"
 }
