@@ -1564,7 +1564,7 @@ class Connection:
         if problem:
             bad.append(problem)
         hp, more = verify_call_connected(pkt, self.mask, self.nonce,
-                                         self.srv.cert_digests, hlak)
+                                         self.srv.digests_for(self.id), hlak)
         bad += more
         if self.args.secrets_out and hp in HASH_LEN and kind == "mschapv2":
             self._write_secrets(hlak, hp)
@@ -1971,9 +1971,7 @@ class Server:
         self.password = args.password
         self.hash_mask = {"sha256": HASH_SHA256, "sha1": HASH_SHA1,
                           "both": HASH_SHA1 | HASH_SHA256}[args.hash]
-        der = first_pem_certificate(args.cert)
-        self.cert_digests = {HASH_SHA1: hashlib.sha1(der).digest(),
-                             HASH_SHA256: hashlib.sha256(der).digest()}
+        self.cert_digests = self._digests(args.cert)
         self.sni_names = {}
         self.ctx = self._make_ctx(args.cert, args.key)
         self.fault_plan = [set(e.split("+")) - {"none", "-", ""}
@@ -1986,13 +1984,14 @@ class Server:
             if "pppd-alt" in faults and not args.alt_pppd_options:
                 raise ValueError("fault pppd-alt needs --alt-pppd-options")
         # The i-th connection uses the i-th certificate; the rest the default.
-        self.cert_plan = []
+        self.cert_plan = []     # (context, digests of its leaf for the crypto binding)
         for e in args.cert_plan.split(",") if args.cert_plan else []:
             if e in ("", "-", "default"):
-                self.cert_plan.append(self.ctx)
+                self.cert_plan.append((self.ctx, self.cert_digests))
             else:
                 cert, key = e.split(":", 1)
-                self.cert_plan.append(self._make_ctx(cert, key, weak_ok=True))
+                self.cert_plan.append((self._make_ctx(cert, key, weak_ok=True),
+                                       self._digests(cert)))
         self.pppds = set()
         self.lock = threading.Lock()
         self.threads = []
@@ -2009,10 +2008,20 @@ class Server:
         ctx.sni_callback = self._sni
         return ctx
 
+    @staticmethod
+    def _digests(cert):
+        der = first_pem_certificate(cert)
+        return {HASH_SHA1: hashlib.sha1(der).digest(), HASH_SHA256: hashlib.sha256(der).digest()}
+
     def ctx_for(self, conn_id):
         if conn_id <= len(self.cert_plan):
-            return self.cert_plan[conn_id - 1]
+            return self.cert_plan[conn_id - 1][0]
         return self.ctx
+
+    def digests_for(self, conn_id):
+        if conn_id <= len(self.cert_plan):
+            return self.cert_plan[conn_id - 1][1]
+        return self.cert_digests
 
     def faults_for(self, conn_id):
         if conn_id <= len(self.fault_plan):
