@@ -207,10 +207,14 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 		for (;;) {
 			len = sstp_packet_parse(link->tls_in, link->tls_in_len, &pkt);
 			if (len < 0) {
-				sstp_error_set(
-				    err, SSTP_EXIT_CONNECT_FAILED,
-				    "SSTP server %s sent an invalid SSTP packet during call setup",
-				    link->cfg->host);
+				char why[80];
+
+				/* MS-SSTP 3.1.5.1: close without a word. */
+				sstp_packet_describe_error(link->tls_in, why, sizeof(why));
+				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+					       "SSTP server %s sent an invalid SSTP packet during "
+					       "call setup: %s",
+					       link->cfg->host, why);
 				return -EBADMSG;
 			}
 			if (len == 0) {
@@ -312,8 +316,9 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 			default:
 				sstp_error_set(
 				    err, SSTP_EXIT_CONNECT_FAILED,
-				    "SSTP server %s sent %s while we waited for Call Connect Ack",
-				    link->cfg->host, sstp_msg_name(msg.type));
+				    "SSTP server %s sent %s (message type 0x%04x) while we waited for "
+				    "Call Connect Ack",
+				    link->cfg->host, sstp_msg_name(msg.type), msg.type);
 				abort_call(link, SSTP_ATTR_NO_ERROR,
 					   SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
 				return -EPROTO;
@@ -331,6 +336,9 @@ static int connect_call(struct sstp_link *link, struct sstp_error *err)
 	    .server_name = cfg->host,
 	    .ca_file = cfg->ca_file,
 	    .priority = cfg->tls_priority,
+	    .cert_pin = cfg->cert_pin,
+	    .pin_only = cfg->pin_only,
+	    .crl_file = cfg->crl_file,
 	};
 	int fd, ret;
 

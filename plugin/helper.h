@@ -10,6 +10,9 @@ struct sstp_link_config {
 	unsigned port;
 	const char *ca_file;
 	const char *tls_priority;
+	const char *cert_pin; /* sstp-cert-pin: public key pins, NULL for none */
+	bool pin_only;        /* sstp-cert-pin-only: the pin replaces the CA checks */
+	const char *crl_file;
 	int connect_timeout_s; /* TCP connect + TLS handshake */
 	bool debug;
 };

@@ -63,6 +63,7 @@ struct pump {
 	enum call_state state;
 	bool we_hung_up; /* the call ended because pppd or the user asked */
 	bool pty_live;   /* pppd's line discipline is attached */
+	bool attached;   /* it was at some point */
 
 	/* pty -> TLS */
 	uint8_t *pty_in;
@@ -349,9 +350,12 @@ static int process_tls_in(struct pump *p)
 		if (len == 0)
 			break;
 		if (len < 0) {
-			sstp_log_error(
-			    "invalid SSTP packet from SSTP server %s; closing the connection",
-			    link->cfg->host);
+			char why[80];
+
+			sstp_packet_describe_error(link->tls_in + offset, why, sizeof(why));
+			sstp_log_error("invalid SSTP packet from SSTP server %s (%s); closing the "
+				       "connection",
+				       link->cfg->host, why);
 			return -EBADMSG;
 		}
 		offset += len;
@@ -376,6 +380,7 @@ static int read_tls(struct pump *p)
 
 	if (link->tls_in_len == SSTP_TLS_IN_SIZE)
 		return 0;
+	errno = 0;
 	n = gnutls_record_recv(link->tls.session, link->tls_in + link->tls_in_len,
 			       SSTP_TLS_IN_SIZE - link->tls_in_len);
 	if (n > 0) {
@@ -392,6 +397,8 @@ static int read_tls(struct pump *p)
 	}
 	if (n == 0 || n == GNUTLS_E_PREMATURE_TERMINATION)
 		return -ECONNRESET;
+	if (n == GNUTLS_E_PULL_ERROR && errno == ECONNRESET)
+		return -ECONNABORTED; /* TCP reset */
 	sstp_log_error("receiving from SSTP server %s failed: %s", link->cfg->host,
 		       gnutls_strerror((int)n));
 	return -EIO;
@@ -537,7 +544,7 @@ static int handle_ipc(struct pump *p)
 		send_call_connected(p, msg.u.hlak);
 		break;
 	case SSTP_IPC_ESTABLISHED:
-		p->pty_live = true;
+		p->pty_live = p->attached = true;
 		break;
 	case SSTP_IPC_DISCONNECT:
 		start_disconnect(p);
@@ -692,14 +699,49 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 			if (ret < 0) {
 				if (p->state == CALL_DONE || tearing_down(p))
 					return 0;
-				sstp_log_error("SSTP server %s closed the connection",
-					       link->cfg->host);
+				/* One line for the cause; read_tls() logged others. */
+				if (ret == -ECONNRESET)
+					sstp_log_error("SSTP server %s closed the connection",
+						       link->cfg->host);
+				else if (ret == -ECONNABORTED)
+					sstp_log_error("SSTP server %s reset the connection",
+						       link->cfg->host);
 				return ret;
 			}
 		}
 
 		if (fds[FD_PTY].revents & (POLLIN | POLLHUP | POLLERR) && read_pty(p) < 0)
 			pty_gone(p, fds);
+	}
+}
+
+/* How long a helper whose call has already ended waits for pppd to attach
+ * to the pty: pppd does that right after connect() returns. */
+#define ATTACH_WAIT_MS 5000
+
+/*
+ * The call ended (the server aborted or disconnected it at once) before pppd
+ * attached its line discipline to the pty. Closing the pty now would make
+ * that attach fail ("Couldn't attach to PPP unit ...") and pppd exit with
+ * EXIT_FATAL_ERROR; after the attach, pppd sees an ordinary hangup instead.
+ */
+static void wait_for_attach(struct pump *p)
+{
+	int64_t deadline = sstp_deadline_after(ATTACH_WAIT_MS);
+	struct sstp_ipc_msg msg;
+	int ret;
+
+	while (!p->pty_live) {
+		ret = sstp_ipc_recv(p->link->ipc_fd, &msg, sstp_remaining_ms(deadline));
+		if (ret == -EINTR)
+			continue;
+		if (ret <= 0 || msg.type == SSTP_IPC_DISCONNECT)
+			break;
+		if (msg.type == SSTP_IPC_ESTABLISHED)
+			p->pty_live = true;
+		else if (msg.type == SSTP_IPC_KEYS)
+			send_keys_done(p, "the call ended before authentication finished");
+		gnutls_memset(&msg, 0, sizeof(msg));
 	}
 }
 
@@ -728,6 +770,8 @@ int sstp_pump_run(struct sstp_link *link)
 	enter_state(&p, CALL_ACK_RECEIVED, NEGOTIATION_TIMEOUT_MS);
 
 	ret = pump_loop(&p, &wait_mask);
+	if (!p.attached && !p.we_hung_up && !got_sigterm)
+		wait_for_attach(&p);
 	sstp_log_debug("call ended: %llu bytes sent, %llu received, %lu bad frames from "
 		       "pppd, %lu frames dropped outside Call Connected",
 		       p.bytes_to_server, p.bytes_from_server, p.decoder.bad_frames,

@@ -63,6 +63,18 @@ int sstp_packet_parse(const uint8_t *buf, size_t len, struct sstp_packet *pkt)
 	return (int)total_len;
 }
 
+void sstp_packet_describe_error(const uint8_t *buf, char *out, size_t size)
+{
+	bool is_control = buf[1] & SSTP_CONTROL_FLAG;
+
+	if (buf[0] != SSTP_VERSION)
+		snprintf(out, size, "version 0x%02x (expected 0x%02x)", buf[0], SSTP_VERSION);
+	else
+		snprintf(out, size, "%s packet length %u (at least %u needed)",
+			 is_control ? "control" : "data", get_be16(buf + 2) & SSTP_LENGTH_MASK,
+			 is_control ? SSTP_CONTROL_HEADER_LEN : SSTP_HEADER_LEN);
+}
+
 /* value points past the attribute header, value_len = attribute length - 4. */
 static int control_parse_attr(struct sstp_control *msg, uint8_t attr_id, const uint8_t *value,
 			      size_t value_len)

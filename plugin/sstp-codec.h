@@ -76,6 +76,10 @@ struct sstp_packet {
  */
 int sstp_packet_parse(const uint8_t *buf, size_t len, struct sstp_packet *pkt);
 
+/* Why sstp_packet_parse() refused the header at buf (at least 4 bytes), in a
+ * few words for a log line, e.g. "version 0x11 (expected 0x10)". */
+void sstp_packet_describe_error(const uint8_t *buf, char *out, size_t size);
+
 struct sstp_status_info {
 	uint8_t attr_id;
 	uint32_t status;

@@ -49,6 +49,9 @@ __attribute__((visibility("default"))) void plugin_init(void);
 static char *opt_server;
 static char *opt_ca_file;
 static char *opt_tls_priority;
+static char *opt_cert_pin;
+static int opt_pin_only;
+static char *opt_crl_file;
 static int opt_connect_timeout = SSTP_DEFAULT_CONNECT_TIMEOUT_S;
 
 static char server_host[256];
@@ -80,6 +83,22 @@ static option_t sstp_options[] = {
      .type = o_string,
      .addr = &opt_tls_priority,
      .description = "GnuTLS priority string for the TLS session with the SSTP server",
+     .flags = OPT_PRIV},
+    {.name = "sstp-cert-pin",
+     .type = o_string,
+     .addr = &opt_cert_pin,
+     .description = "Require this server public key: sha256:BASE64 of the SubjectPublicKeyInfo "
+		    "(';' between several)",
+     .flags = OPT_PRIV},
+    {.name = "sstp-cert-pin-only",
+     .type = o_bool,
+     .addr = &opt_pin_only,
+     .description = "Trust the server on its sstp-cert-pin alone (no CA, date or name checks)",
+     .flags = OPT_PRIV | 1},
+    {.name = "sstp-crl-file",
+     .type = o_string,
+     .addr = &opt_crl_file,
+     .description = "PEM file of CRLs: refuse a server certificate they revoke",
      .flags = OPT_PRIV},
     {.name = "sstp-connect-timeout",
      .type = o_int,
@@ -181,6 +200,10 @@ static void sstp_check_options(void)
 		ppp_option_error("sstp: the 'sync' option cannot work over SSTP's pty; remove it");
 		exit(EXIT_OPTION_ERROR);
 	}
+	if (opt_pin_only && !opt_cert_pin) {
+		ppp_option_error("sstp: sstp-cert-pin-only needs sstp-cert-pin");
+		exit(EXIT_OPTION_ERROR);
+	}
 	/* SSTP servers expect FF 03 and 2-byte protocol fields on every frame
 	 * (sstp-protocol.md 6.1): never let pppd compress them away. */
 	lcp_wantoptions[0].neg_accompression = 0;
@@ -270,6 +293,9 @@ __attribute__((noreturn)) static void become_helper(int pty_master, int sock)
 	    .port = server_port,
 	    .ca_file = opt_ca_file,
 	    .tls_priority = opt_tls_priority,
+	    .cert_pin = opt_cert_pin,
+	    .pin_only = opt_pin_only != 0,
+	    .crl_file = opt_crl_file,
 	    .connect_timeout_s = opt_connect_timeout,
 	    .debug = debug_on(),
 	};

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
@@ -212,6 +214,25 @@ static int load_trust(struct sstp_tls *tls, const struct sstp_tls_config *cfg,
 	const char *reason;
 	int ret;
 
+	if (cfg->crl_file) {
+		ret = gnutls_certificate_set_x509_crl_file(tls->credentials, cfg->crl_file,
+							   GNUTLS_X509_FMT_PEM);
+		if (ret <= 0) {
+			if (ret == 0)
+				reason = "no PEM CRLs in it";
+			else if (ret == GNUTLS_E_FILE_ERROR && access(cfg->crl_file, R_OK) < 0)
+				reason = strerror(errno);
+			else
+				reason = gnutls_strerror(ret);
+			sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "cannot load CRL file %s: %s",
+				       cfg->crl_file, reason);
+			return -EINVAL;
+		}
+		sstp_log_debug("loaded %d CRL(s) from %s", ret, cfg->crl_file);
+	}
+	if (cfg->pin_only && !cfg->ca_file)
+		return 0; /* the pin decides; no CA is needed */
+
 	if (!cfg->ca_file) {
 		ret = gnutls_certificate_set_x509_system_trust(tls->credentials);
 		if (ret > 0)
@@ -354,6 +375,10 @@ static const char *verification_hint(unsigned int status)
 	if (status & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
 		return " (check this machine's clock; otherwise the server needs a new "
 		       "certificate)";
+	if (status & GNUTLS_CERT_REVOKED)
+		return " (a CRL from sstp-crl-file lists it as revoked)";
+	if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
+		return " (a signature in the chain uses a broken hash such as SHA-1 or MD5)";
 	if (status & GNUTLS_CERT_PURPOSE_MISMATCH)
 		return " (the certificate is not for TLS servers: it lacks the serverAuth extended "
 		       "key usage)";
@@ -403,20 +428,154 @@ static void report_verification_failure(struct sstp_tls *tls, gnutls_x509_crt_t 
 	gnutls_free(printed.data);
 }
 
+static void base64_encode(const uint8_t *in, size_t len, char *out)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		*out++ = alphabet[in[i] >> 2];
+		*out++ = alphabet[(in[i] & 3) << 4 | in[i + 1] >> 4];
+		*out++ = alphabet[(in[i + 1] & 15) << 2 | in[i + 2] >> 6];
+		*out++ = alphabet[in[i + 2] & 63];
+	}
+	if (i < len) {
+		*out++ = alphabet[in[i] >> 2];
+		if (i + 1 < len) {
+			*out++ = alphabet[(in[i] & 3) << 4 | in[i + 1] >> 4];
+			*out++ = alphabet[(in[i + 1] & 15) << 2];
+		} else {
+			*out++ = alphabet[(in[i] & 3) << 4];
+			*out++ = '=';
+		}
+		*out++ = '=';
+	}
+	*out = '\0';
+}
+
+/* The pin of the leaf's public key: base64 of the SHA-256 of its DER
+ * SubjectPublicKeyInfo (the value curl's --pinnedpubkey and RFC 7469 use). */
+static int public_key_pin(gnutls_x509_crt_t leaf, char out[45])
+{
+	gnutls_pubkey_t key = NULL;
+	gnutls_datum_t spki = {NULL, 0};
+	uint8_t digest[32];
+	int ret;
+
+	ret = gnutls_pubkey_init(&key);
+	if (ret < 0)
+		return ret;
+	ret = gnutls_pubkey_import_x509(key, leaf, 0);
+	if (ret >= 0)
+		ret = gnutls_pubkey_export2(key, GNUTLS_X509_FMT_DER, &spki);
+	if (ret >= 0)
+		ret = gnutls_hash_fast(GNUTLS_DIG_SHA256, spki.data, spki.size, digest);
+	if (ret >= 0)
+		base64_encode(digest, sizeof(digest), out);
+	gnutls_free(spki.data);
+	gnutls_pubkey_deinit(key);
+	return ret < 0 ? ret : 0;
+}
+
+/* Does one of the ';'-separated pins name this key? */
+static bool pin_matches(const char *pins, const char *pin)
+{
+	static const char *const prefixes[] = {"sha256:", "sha256//", "pin-sha256:"};
+	size_t pin_len = strlen(pin);
+	const char *p = pins, *end;
+	size_t i, len;
+
+	while (*p) {
+		p += strspn(p, "; \t");
+		end = p + strcspn(p, ";");
+		for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+			len = strlen(prefixes[i]);
+			if ((size_t)(end - p) > len && strncmp(p, prefixes[i], len) == 0) {
+				const char *value = p + len, *value_end = end;
+
+				while (value_end > value && (value_end[-1] == ' ' ||
+							     value_end[-1] == '\t'))
+					value_end--;
+				if ((size_t)(value_end - value) == pin_len &&
+				    memcmp(value, pin, pin_len) == 0)
+					return true;
+			}
+		}
+		p = end;
+	}
+	return false;
+}
+
+static int check_pin(struct sstp_tls *tls, gnutls_x509_crt_t leaf, const char *server,
+		     const struct sstp_tls_config *cfg, struct sstp_error *err)
+{
+	char pin[45];
+	int ret;
+
+	ret = public_key_pin(leaf, pin);
+	if (ret < 0) {
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "cannot read the public key of server %s: %s", server,
+			       gnutls_strerror(ret));
+		return -EACCES;
+	}
+	sstp_log_debug("server public key: sha256:%s", pin);
+	if (!cfg->cert_pin || pin_matches(cfg->cert_pin, pin))
+		return 0;
+	gnutls_alert_send(tls->session, GNUTLS_AL_FATAL, GNUTLS_A_BAD_CERTIFICATE);
+	sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+		       "server certificate for %s does not match sstp-cert-pin: its public key is "
+		       "sha256:%s (the server's key changed, or this is not the server you "
+		       "pinned)",
+		       server, pin);
+	return -EACCES;
+}
+
+/* RSA, DSA and elliptic-curve keys below 112 bits of security are refused
+ * whatever else is said about the certificate, with a message that says so.
+ * (GnuTLS's verification profiles would do it less legibly, and in GnuTLS
+ * 3.7 the MEDIUM profile also refused every ECDHE session as "insecure".) */
+static int check_key_strength(struct sstp_tls *tls, gnutls_x509_crt_t leaf, const char *server,
+			      struct sstp_error *err)
+{
+	unsigned int bits = 0;
+	int algo = gnutls_x509_crt_get_pk_algorithm(leaf, &bits);
+
+	if (algo < 0 || bits == 0 ||
+	    gnutls_pk_bits_to_sec_param(algo, bits) >= GNUTLS_SEC_PARAM_MEDIUM)
+		return 0;
+	gnutls_alert_send(tls->session, GNUTLS_AL_FATAL, GNUTLS_A_INSUFFICIENT_SECURITY);
+	sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+		       "server certificate for %s is not trusted: its %u-bit %s key is too weak "
+		       "(at least 2048-bit RSA or a 224-bit elliptic curve is needed)",
+		       server, bits, gnutls_pk_algorithm_get_name(algo));
+	return -EACCES;
+}
+
 /*
  * Checks the chain against the trust anchors, the validity dates, the name
  * that was dialled (DNS name against SAN/CN with wildcards; an IP literal
  * against iPAddress SANs only) and the serverAuth purpose (MS-SSTP 3.2.4.1).
  */
-static int verify_server(struct sstp_tls *tls, gnutls_x509_crt_t leaf, const char *server,
-			 struct sstp_error *err)
+static int verify_server(struct sstp_tls *tls, gnutls_x509_crt_t leaf,
+			 const struct sstp_tls_config *cfg, struct sstp_error *err)
 {
+	const char *server = cfg->server_name;
 	gnutls_typed_vdata_st checks[2];
 	uint8_t ip[16];
 	size_t ip_len = parse_ip_literal(server, ip);
 	unsigned int status = 0;
 	size_t oid_size = 0;
 	int ret;
+
+	ret = check_key_strength(tls, leaf, server, err);
+	if (ret < 0)
+		return ret;
+	if (cfg->pin_only) {
+		/* Asked for: the pinned key is the whole trust decision. */
+		return check_pin(tls, leaf, server, cfg, err);
+	}
 
 	memset(checks, 0, sizeof(checks));
 	if (ip_len) {
@@ -454,7 +613,7 @@ static int verify_server(struct sstp_tls *tls, gnutls_x509_crt_t leaf, const cha
 			       server);
 		return -EACCES;
 	}
-	return 0;
+	return check_pin(tls, leaf, server, cfg, err);
 }
 
 /* The leaf certificate stays with the session for the crypto binding. */
@@ -556,7 +715,7 @@ int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cf
 	if (ret < 0)
 		goto out;
 	log_certificate(leaf);
-	ret = verify_server(tls, leaf, server, err);
+	ret = verify_server(tls, leaf, cfg, err);
 	goto out;
 
 gnutls_failed:

@@ -3,6 +3,7 @@
 #ifndef SSTP_TLS_H
 #define SSTP_TLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -16,6 +17,13 @@ struct sstp_tls_config {
 	const char *ca_file;     /* PEM bundle; NULL: the system trust store */
 	const char *priority;    /* GnuTLS priority string; NULL:
 				    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2" */
+	/* Public key pins, ';'-separated: "sha256:" (or curl's "sha256//", or
+	 * "pin-sha256:" as certtool prints it) and the base64 SHA-256 of the
+	 * DER SubjectPublicKeyInfo. NULL: no pinning. When set, the server's
+	 * key must match one of them in addition to the CA checks. */
+	const char *cert_pin;
+	bool pin_only;        /* the pin alone decides: no CA, date, name or EKU check */
+	const char *crl_file; /* PEM CRLs to check the chain against; NULL: none */
 };
 
 struct sstp_tls {

@@ -141,6 +141,48 @@ GUID_RE = re.compile(r"^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-"
                      r"[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}$")
 HTTP_MAX_HEADER = 16384
 
+# Per-connection faults (--fault-plan). Each fault replaces one step of the
+# normal exchange; see FAULT_HELP for what each does.
+FAULT_HELP = {
+    "none": "behave normally",
+    "tls-close-handshake": "read the ClientHello, then close TCP",
+    "tls-close-http": "read the HTTP request, then close TCP without answering",
+    "http-garbage": "answer the HTTP request with binary garbage, then wait",
+    "http-endless": "send a 200 status line and then header lines without end, fast",
+    "http-trickle": "send a 200 status line, then one header byte per second, forever",
+    "sstp-bad-version": "answer Call Connect Request with an Ack of version 0x11",
+    "sstp-reserved-bits": "Ack with every reserved bit set (must be ignored: call proceeds)",
+    "sstp-len-small": "a control packet whose length field says 3",
+    "sstp-len-over": "an Ack whose length claims 100 bytes; send 48, then close",
+    "sstp-len-max": "an Ack padded to the maximum 4095 bytes, length field 0xFFFF "
+                    "(call proceeds)",
+    "sstp-truncated": "the first 20 bytes of an Ack, then close",
+    "sstp-unknown-msg": "control message type 0x00AB instead of the Ack",
+    "sstp-unknown-attr": "an Ack with an extra unknown attribute (call proceeds)",
+    "sstp-attr-overrun": "an Ack whose attribute length runs past the message",
+    "nak": "Nak every Call Connect Request (Status Info without alternatives)",
+    "nak-alt": "Nak every Call Connect Request, listing PPP as the alternative",
+    "ack-nohash": "an Ack with hash protocol bitmask 0",
+    "ack-never": "never answer the Call Connect Request (our timers off)",
+    "ack-half": "half an Ack, then silence (our timers off)",
+    "abort-request": "Call Abort instead of the Ack",
+    "disconnect-request": "Call Disconnect instead of the Ack",
+    "abort-ack": "the Ack, then at once Call Abort (PPP negotiating)",
+    "disconnect-ack": "the Ack, then at once Call Disconnect (PPP negotiating)",
+    "flood-before-connected": "right after the Ack, 2000 IPv4 data packets",
+    "abort-connected": "Call Abort --fault-delay s after Call Connected",
+    "disconnect-connected": "Call Disconnect --fault-delay s after Call Connected",
+    "fin-connected": "close TCP (FIN, no TLS close_notify) --fault-delay s after "
+                     "Call Connected",
+    "rst-connected": "reset TCP --fault-delay s after Call Connected",
+    "silent-connected": "go silent (read and discard, send nothing) --fault-delay s "
+                        "(at least 5 s, for IPCP to finish) after Call Connected",
+    "pppd-alt": "run the server pppd with --alt-pppd-options (combine: pppd-alt+FAULT)",
+}
+CONNECTED_FAULTS = ("abort-connected", "disconnect-connected", "fin-connected",
+                    "rst-connected", "silent-connected")
+FLOOD_PACKETS = 2000
+
 # MS-SSTP timers (doc 3.1); the server uses the same values as the client.
 ABORT1_TIMEOUT = 3.0        # after sending an Abort we initiated
 ABORT2_TIMEOUT = 1.0        # after receiving (and answering) an Abort
@@ -885,6 +927,9 @@ class Connection:
         self.hello_probe_sent = False
         self.interrupted = False         # set when server shutdown broke a blocking read
         self.peer_gone = False           # the client closed TCP/TLS
+        self.faults = server.faults_for(conn_id)
+        self.rst = server.args.drop_rst  # abrupt close with RST instead of FIN
+        self.mute = False                # silent-connected: discard all, send nothing
 
     # -- logging --
     def log(self, kind, text, redact=False):
@@ -911,9 +956,14 @@ class Connection:
         self.log("ERROR", "client-violation " + text)
 
     # -- entry point (thread) --
+    def fault(self, name):
+        return name in self.faults
+
     def run(self):
         try:
             self.log("EVENT", "tcp accepted from %s port %s" % (self.peer[0], self.peer[1]))
+            if self.faults:
+                self.log("EVENT", "fault %s" % "+".join(sorted(self.faults)))
             if self._tls_handshake() and self._http():
                 self._sstp()
         except Closed:
@@ -928,8 +978,16 @@ class Connection:
     # -- phase 1: TLS --
     def _tls_handshake(self):
         self.raw.settimeout(30)
+        if self.fault("tls-close-handshake"):
+            try:
+                hello = self.raw.recv(4096)
+            except OSError:
+                hello = b""
+            self.log("EVENT", "fault: closing TCP after %d bytes of ClientHello" % len(hello))
+            self.close_reason = "fault-tls-close-handshake"
+            return False
         try:
-            self.tls = self.srv.ctx.wrap_socket(self.raw, server_side=True,
+            self.tls = self.srv.ctx_for(self.id).wrap_socket(self.raw, server_side=True,
                                                 do_handshake_on_connect=False)
             self.tls.do_handshake()
         except (ssl.SSLError, OSError) as e:
@@ -959,6 +1017,64 @@ class Connection:
                     "Server: sstp-test-server\r\n\r\n" % (status, reason))
         self.tls.sendall(resp.encode("ascii"))
         self.log("EVENT", "http-response status=%d" % status)
+
+    def _http_fault(self):
+        """Runs an HTTP-phase fault; True if one ran (the connection then ends)."""
+        status = [int(f[5:]) for f in self.faults if re.fullmatch(r"http-\d{3}", f)]
+        if status:
+            self._http_reply(status[0])
+            self.close_reason = "fault-http-status"
+            return True
+        if self.fault("tls-close-http"):
+            self.log("EVENT", "fault: closing TCP instead of answering")
+            self.abrupt = True
+            self.close_reason = "fault-tls-close-http"
+            return True
+        if self.fault("http-garbage"):
+            self.tls.sendall(b"\x00\x17\xfe\xffSSH-2.0-not-http\r\n" + bytes(range(256)) * 2)
+            self.log("EVENT", "fault: sent garbage instead of HTTP")
+        elif self.fault("http-endless"):
+            self.tls.sendall(b"HTTP/1.1 200 OK\r\n")
+            line = b"X-Filler: " + b"a" * 1000 + b"\r\n"
+            try:
+                self.tls.settimeout(10)
+                for _ in range(200):          # 200 KB, more than any client buffers
+                    self.tls.sendall(line)
+            except (socket.timeout, ssl.SSLError, OSError) as e:
+                self.log("EVENT", "fault: endless header stopped: %s" % e)
+            self.log("EVENT", "fault: sent an HTTP header that never ends")
+        elif self.fault("http-trickle"):
+            self.tls.sendall(b"HTTP/1.1 200 OK\r\nX-Trickle: ")
+            self.log("EVENT", "fault: trickling the HTTP header one byte per second")
+            try:
+                for _ in range(600):
+                    if self.srv.shutdown.wait(1.0):
+                        break
+                    self.tls.sendall(b"a")
+            except (ssl.SSLError, OSError) as e:
+                self.log("EVENT", "fault: trickle stopped: %s" % e)
+            self.close_reason = "fault-http-trickle"
+            return True
+        else:
+            return False
+        self._wait_for_client_close()
+        self.close_reason = "fault-http"
+        return True
+
+    def _wait_for_client_close(self, limit=300):
+        """Reads and discards until the client closes (or limit seconds pass)."""
+        self.tls.settimeout(1.0)
+        end = time.monotonic() + limit
+        while time.monotonic() < end and not self.srv.shutdown.is_set():
+            try:
+                if not self.tls.recv(4096):
+                    break
+            except socket.timeout:
+                continue
+            except (ssl.SSLError, OSError):
+                break
+        self.log("EVENT", "fault: client closed the connection")
+        self.peer_gone = True
 
     def _http(self):
         self.tls.settimeout(60)
@@ -1040,6 +1156,8 @@ class Connection:
                 self.close_reason = "http-bad-request"
                 return False
             self.log("VERDICT", "http OK")
+            if self._http_fault():
+                return False
             if self.args.http_status is not None and self.args.http_status != 200:
                 self._http_reply(self.args.http_status)
                 self.close_reason = "http-status-injected"
@@ -1194,11 +1312,20 @@ class Connection:
             del self.pty_out[:n]
 
     def _send_control(self, pkt, note=""):
+        if self.mute:
+            return
         self.log("EVENT", "sstp-tx %s%s" % (describe_control(pkt), note))
         self.tls_out += pkt
 
+    def _send_raw(self, data, what):
+        self.log("EVENT", "fault: sent %s (%d bytes: %s...)" % (what, len(data), hexs(data[:12])))
+        self.tls_out += data
+
     # -- SSTP receive path --
     def _process_rx(self):
+        if self.mute:
+            self.rx.clear()
+            return
         while self.close_reason is None and len(self.rx) >= 4:
             ver, flags, length = struct.unpack("!BBH", self.rx[:4])
             if ver != SSTP_VERSION:
@@ -1331,6 +1458,8 @@ class Connection:
                                   "bad Call Connect Request")
             return
         self.log("VERDICT", "connect-request OK")
+        if self._connect_request_fault():
+            return
         if self.connect_requests <= self.args.nak:
             self.log("EVENT", "connect-nak sent (--nak %d, request %d)"
                      % (self.args.nak, self.connect_requests))
@@ -1339,13 +1468,85 @@ class Connection:
             self.timers["negotiation"] = time.monotonic() + self.args.negotiation_timeout
             return
         self.nonce = os.urandom(32)
-        ack = sstp_control(MSG_CALL_CONNECT_ACK, [sstp_attr(
-            ATTR_CRYPTO_BINDING_REQ, b"\x00\x00\x00" + bytes((self.mask,)) + self.nonce)])
-        assert len(ack) == 48
-        self._send_control(ack)
+        ack = self._build_ack()
+        if self.fault("sstp-reserved-bits"):
+            ack = bytearray(ack)
+            ack[1] |= 0xFE                 # reserved flag bits
+            ack[2] |= 0xF0                 # reserved length bits
+            ack[8] = 0xFF                  # attribute header: reserved byte
+            ack[10] |= 0xF0                # attribute length: reserved bits
+            self._send_raw(bytes(ack), "an Ack with all reserved bits set")
+        elif self.fault("sstp-len-max"):
+            ack = bytearray(ack) + bytes(SSTP_MAX_PACKET - len(ack))
+            ack[2:4] = b"\xff\xff"
+            self._send_raw(bytes(ack), "an Ack padded to 4095 bytes, length field 0xFFFF")
+        elif self.fault("sstp-unknown-attr"):
+            body = sstp_attr(0x7E, b"\x12\x34\x56\x78") + ack[8:]
+            ack = struct.pack("!BBHHH", SSTP_VERSION, 1, 8 + len(body), MSG_CALL_CONNECT_ACK,
+                              2) + body
+            self._send_raw(ack, "an Ack with an unknown attribute 0x7E")
+        else:
+            assert len(ack) == 48
+            self._send_control(ack)
         self._set_state(S_CONNECTED_PENDING)
         self.timers["negotiation"] = time.monotonic() + self.args.negotiation_timeout
         self._start_pppd()
+        if self.fault("flood-before-connected"):
+            frame = b"\xff\x03\x00\x21" + bytes(96)
+            self.tls_out += sstp_data(frame) * FLOOD_PACKETS
+            self.log("EVENT", "fault: sent %d IPv4 data packets before Call Connected"
+                     % FLOOD_PACKETS)
+        if self.fault("abort-ack"):
+            self._start_abort(ATTR_NO_ERROR, STATUS_NO_ERROR, "fault abort-ack")
+        elif self.fault("disconnect-ack"):
+            self._start_disconnect("fault disconnect-ack")
+
+    def _build_ack(self, mask=None):
+        mask = self.mask if mask is None else mask
+        return sstp_control(MSG_CALL_CONNECT_ACK, [sstp_attr(
+            ATTR_CRYPTO_BINDING_REQ, b"\x00\x00\x00" + bytes((mask,)) + self.nonce)])
+
+    def _connect_request_fault(self):
+        """Answers the Call Connect Request wrongly; True if a fault did."""
+        self.nonce = os.urandom(32)
+        ack = self._build_ack()
+        if self.fault("sstp-bad-version"):
+            self._send_raw(b"\x11" + ack[1:], "an Ack with version 0x11")
+        elif self.fault("sstp-len-small"):
+            self._send_raw(b"\x10\x01\x00\x03" + ack[4:], "a control packet of length 3")
+        elif self.fault("sstp-len-over"):
+            self._send_raw(ack[:2] + struct.pack("!H", 100) + ack[4:],
+                           "an Ack claiming 100 bytes")
+            self.timers = {"fault-close": time.monotonic() + 1.0}
+        elif self.fault("sstp-truncated"):
+            self._send_raw(ack[:20], "20 bytes of a 48-byte Ack")
+            self.timers = {"fault-close": time.monotonic() + 1.0}
+        elif self.fault("sstp-unknown-msg"):
+            self._send_raw(sstp_control(0x00AB), "control message type 0x00AB")
+        elif self.fault("sstp-attr-overrun"):
+            self._send_raw(ack[:10] + struct.pack("!H", 0x100) + ack[12:],
+                           "an Ack whose attribute claims 256 bytes")
+        elif self.fault("nak") or self.fault("nak-alt"):
+            self.log("EVENT", "fault: connect-nak sent (request %d)" % self.connect_requests)
+            value = b"\x00\x01" if self.fault("nak-alt") else b""
+            self._send_control(sstp_control(MSG_CALL_CONNECT_NAK, [sstp_status_info(
+                ATTR_ENCAPSULATED_PROTOCOL_ID, STATUS_VALUE_NOT_SUPPORTED, value)]))
+            self.timers["negotiation"] = time.monotonic() + self.args.negotiation_timeout
+        elif self.fault("ack-nohash"):
+            self._send_control(self._build_ack(mask=0), " (fault: no hash offered)")
+        elif self.fault("ack-never"):
+            self.log("EVENT", "fault: not answering the Call Connect Request")
+            self.timers = {}
+        elif self.fault("ack-half"):
+            self._send_raw(ack[:24], "half an Ack, then silence")
+            self.timers = {}
+        elif self.fault("abort-request"):
+            self._start_abort(ATTR_NO_ERROR, STATUS_NO_ERROR, "fault abort-request")
+        elif self.fault("disconnect-request"):
+            self._start_disconnect("fault disconnect-request")
+        else:
+            return False
+        return True
 
     def _write_secrets(self, hlak, hp):
         """For the secret-hygiene test: what must never show up in a client log."""
@@ -1363,7 +1564,7 @@ class Connection:
         if problem:
             bad.append(problem)
         hp, more = verify_call_connected(pkt, self.mask, self.nonce,
-                                         self.srv.cert_digests, hlak)
+                                         self.srv.digests_for(self.id), hlak)
         bad += more
         if self.args.secrets_out and hp in HASH_LEN and kind == "mschapv2":
             self._write_secrets(hlak, hp)
@@ -1393,6 +1594,10 @@ class Connection:
             self.timers["disconnect-after"] = now + a.disconnect_after
         if a.drop_after is not None and (a.drop_calls is None or self.id <= a.drop_calls):
             self.timers["drop-after"] = now + a.drop_after
+        if any(self.fault(f) for f in CONNECTED_FAULTS):
+            # Silence must not cut IPCP short: pppd would give up on it first.
+            delay = max(a.fault_delay, 5.0) if self.fault("silent-connected") else a.fault_delay
+            self.timers["fault"] = now + delay
 
     # -- aborts / disconnects we start --
     def _start_abort(self, about_attr, status, reason):
@@ -1447,6 +1652,11 @@ class Connection:
             self.log("EVENT", "drop: closing TCP abruptly (--drop-after %g)" % a.drop_after)
             self.abrupt = True
             self.close_reason = "dropped"
+        elif name == "fault":
+            self._connected_fault()
+        elif name == "fault-close":
+            self.log("EVENT", "fault: closing the connection")
+            self.close_reason = "fault-close"
         elif name == "pppd-gone":
             if self.state not in TEARDOWN_STATES:
                 self.log("EVENT", "server pppd has ended and the client sent no Call Disconnect "
@@ -1463,6 +1673,21 @@ class Connection:
             self.close_reason = {S_ABORT_TIMEOUT_PENDING: "abort-complete",
                                  S_DISCONNECT_TIMEOUT_PENDING: "disconnect-complete"}.get(
                                      self.state, "state-timer")
+
+    def _connected_fault(self):
+        if self.fault("abort-connected"):
+            self._start_abort(ATTR_NO_ERROR, STATUS_NO_ERROR, "fault abort-connected")
+        elif self.fault("disconnect-connected"):
+            self._start_disconnect("fault disconnect-connected")
+        elif self.fault("fin-connected") or self.fault("rst-connected"):
+            self.rst = self.fault("rst-connected")
+            self.log("EVENT", "fault: closing TCP abruptly (%s)" % ("RST" if self.rst else "FIN"))
+            self.abrupt = True
+            self.close_reason = "fault-drop"
+        elif self.fault("silent-connected"):
+            self.log("EVENT", "fault: going silent (discarding everything, sending nothing)")
+            self.timers = {}
+            self.mute = True
 
     # -- PPP data path --
     def _on_data(self, frame):
@@ -1515,6 +1740,8 @@ class Connection:
             return
         if data:
             self.pppd_spoke = True
+        if self.mute:
+            return
         before = (self.decoder.bad_fcs, self.decoder.aborted, self.decoder.oversize)
         frames = self.decoder.feed(data)
         after = (self.decoder.bad_fcs, self.decoder.aborted, self.decoder.oversize)
@@ -1553,8 +1780,9 @@ class Connection:
         os.set_blocking(self.master, False)
         slave_path = os.ttyname(self.slave)
         cmd = [a.pppd, slave_path, "nodetach"]
-        if a.pppd_options:
-            cmd += ["file", a.pppd_options]
+        options = a.alt_pppd_options if self.fault("pppd-alt") else a.pppd_options
+        if options:
+            cmd += ["file", options]
         cmd += a.pppd_arg
         try:
             self.pppd = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -1693,7 +1921,7 @@ class Connection:
         sock = self.tls or self.raw
         try:
             if self.abrupt:
-                if self.args.drop_rst:
+                if self.rst:
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 # no TLS close_notify: just drop the TCP connection
             elif self.tls is not None and not self.peer_gone:
@@ -1743,19 +1971,62 @@ class Server:
         self.password = args.password
         self.hash_mask = {"sha256": HASH_SHA256, "sha1": HASH_SHA1,
                           "both": HASH_SHA1 | HASH_SHA256}[args.hash]
-        der = first_pem_certificate(args.cert)
-        self.cert_digests = {HASH_SHA1: hashlib.sha1(der).digest(),
-                             HASH_SHA256: hashlib.sha256(der).digest()}
+        self.cert_digests = self._digests(args.cert)
         self.sni_names = {}
-        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        if args.tls_max == "1.2":
-            self.ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-        self.ctx.load_cert_chain(args.cert, args.key)
-        self.ctx.sni_callback = self._sni
+        self.ctx = self._make_ctx(args.cert, args.key)
+        self.fault_plan = [set(e.split("+")) - {"none", "-", ""}
+                           for e in args.fault_plan.split(",")] if args.fault_plan else []
+        for faults in self.fault_plan:
+            unknown = [f for f in faults
+                       if f not in FAULT_HELP and not re.fullmatch(r"http-\d{3}", f)]
+            if unknown:
+                raise ValueError("unknown fault(s) in --fault-plan: %s" % ", ".join(unknown))
+            if "pppd-alt" in faults and not args.alt_pppd_options:
+                raise ValueError("fault pppd-alt needs --alt-pppd-options")
+        # The i-th connection uses the i-th certificate; the rest the default.
+        self.cert_plan = []     # (context, digests of its leaf for the crypto binding)
+        for e in args.cert_plan.split(",") if args.cert_plan else []:
+            if e in ("", "-", "default"):
+                self.cert_plan.append((self.ctx, self.cert_digests))
+            else:
+                cert, key = e.split(":", 1)
+                self.cert_plan.append((self._make_ctx(cert, key, weak_ok=True),
+                                       self._digests(cert)))
         self.pppds = set()
         self.lock = threading.Lock()
         self.threads = []
+
+    def _make_ctx(self, cert, key, weak_ok=False):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        if self.args.tls_max == "1.2":
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        if weak_ok:
+            # OpenSSL would refuse to serve a weak test certificate itself.
+            ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.load_cert_chain(cert, key)
+        ctx.sni_callback = self._sni
+        return ctx
+
+    @staticmethod
+    def _digests(cert):
+        der = first_pem_certificate(cert)
+        return {HASH_SHA1: hashlib.sha1(der).digest(), HASH_SHA256: hashlib.sha256(der).digest()}
+
+    def ctx_for(self, conn_id):
+        if conn_id <= len(self.cert_plan):
+            return self.cert_plan[conn_id - 1][0]
+        return self.ctx
+
+    def digests_for(self, conn_id):
+        if conn_id <= len(self.cert_plan):
+            return self.cert_plan[conn_id - 1][1]
+        return self.cert_digests
+
+    def faults_for(self, conn_id):
+        if conn_id <= len(self.fault_plan):
+            return self.fault_plan[conn_id - 1]
+        return set()
 
     def _sni(self, sslsock, name, ctx):
         self.sni_names[id(sslsock)] = name
@@ -1867,6 +2138,17 @@ def parse_args(argv):
                         "before sending one")
     p.add_argument("--nak", type=int, default=0, metavar="N",
                    help="answer the first N Call Connect Requests of a connection with a NAK")
+    p.add_argument("--fault-plan", metavar="F1,F2,...",
+                   help="misbehave on purpose: the i-th connection gets fault Fi (several "
+                        "joined with +; 'none' or '-' for none; later connections behave). "
+                        "Faults: " + "; ".join("%s: %s" % kv for kv in FAULT_HELP.items())
+                        + "; http-NNN: answer HTTP status NNN")
+    p.add_argument("--fault-delay", type=float, default=1.0, metavar="S",
+                   help="seconds after Call Connected for the *-connected faults")
+    p.add_argument("--cert-plan", metavar="CERT:KEY,...",
+                   help="the i-th connection presents the i-th certificate ('default': --cert)")
+    p.add_argument("--alt-pppd-options", metavar="FILE",
+                   help="options file for the server pppd on connections with fault pppd-alt")
     p.add_argument("--max-calls", type=int, default=0,
                    help="accept N connections, serve them, then exit (0 = unlimited)")
     p.add_argument("--http-status", type=int, help="answer this HTTP status instead of 200 "

@@ -481,6 +481,22 @@ static void test_names(void)
 	CHECK_STR(sstp_hash_name(3), "unknown");
 }
 
+/* The reason given when a packet cannot be delineated names the field. */
+static void test_describe_packet_error(void)
+{
+	static const uint8_t bad_version[] = {0x11, 0x01, 0x00, 0x30};
+	static const uint8_t short_control[] = {0x10, 0x01, 0xf0, 0x03};
+	static const uint8_t short_data[] = {0x10, 0x00, 0x00, 0x02};
+	char why[80];
+
+	sstp_packet_describe_error(bad_version, why, sizeof(why));
+	CHECK_STR(why, "version 0x11 (expected 0x10)");
+	sstp_packet_describe_error(short_control, why, sizeof(why));
+	CHECK_STR(why, "control packet length 3 (at least 8 needed)");
+	sstp_packet_describe_error(short_data, why, sizeof(why));
+	CHECK_STR(why, "data packet length 2 (at least 4 needed)");
+}
+
 int main(void)
 {
 	test_encoders();
@@ -494,5 +510,6 @@ int main(void)
 	test_parse_malformed();
 	test_describe();
 	test_names();
+	test_describe_packet_error();
 	return unit_finish("test-sstp-codec");
 }
