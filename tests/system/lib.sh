@@ -733,6 +733,7 @@ coredump_dir $d/cache
 hosts_file /etc/hosts
 dns_nameservers 127.0.0.1
 shutdown_lifetime 0 seconds
+pinger_enable off
 cache_effective_user proxy
 acl SSL_ports port 443
 acl CONNECT method CONNECT
@@ -745,13 +746,13 @@ CONF
             if [ "$auth" != basic ]; then
                 printf '%s:%s\n' "$PROXY_USER" "$PROXY_PASSWORD" >"$d/digest-passwords"
                 printf 'auth_param digest program %s/digest_file_auth %s\n' "$SQUID_HELPERS" "$d/digest-passwords"
-                printf 'auth_param digest children 2\nauth_param digest realm sstp-test\n'
+                printf 'auth_param digest children 2 startup=1\nauth_param digest realm sstp-test\n'
             fi
             if [ "$auth" != digest ]; then
                 htpasswd -b -c "$d/htpasswd" "$PROXY_USER" "$PROXY_PASSWORD" 2>/dev/null ||
                     hard_error "htpasswd failed (apache2-utils)"
                 printf 'auth_param basic program %s/basic_ncsa_auth %s\n' "$SQUID_HELPERS" "$d/htpasswd"
-                printf 'auth_param basic children 2\nauth_param basic realm sstp-test\n'
+                printf 'auth_param basic children 2 startup=1\nauth_param basic realm sstp-test\n'
             fi
             printf 'acl authenticated proxy_auth REQUIRED\nhttp_access deny !authenticated\n'
             ;;
@@ -820,4 +821,18 @@ proxy_call() {
     ping_both_ways
     stop_client 20
     assert_client_rc 5
+}
+
+# expect_setup_failure NAME RC ERE: pppd call NAME must exit with RC within
+# 45 s (squid's helpers are slow to start on a busy UML), logging one line
+# that matches ERE, with no ppp0.
+expect_setup_failure() {
+    local name=$1 rc=$2 re=$3
+    : >"$CLIENT_LOG"
+    run_client "$name"
+    wait_client_exit 45 || fail "client pppd still running 45s after start (peers/$name)"
+    assert_client_rc "$rc"
+    assert_log "$CLIENT_LOG" "$re"
+    if ppp_has_addr cli "$PPP_CLIENT_IP" "$PPP_SERVER_IP"; then fail "client ppp0 came up"; fi
+    cp "$CLIENT_LOG" "$LOGDIR/client-pppd-$name.log"
 }
