@@ -791,8 +791,15 @@ clientmethod: none
 socksmethod: none
 user.privileged: root
 user.unprivileged: nobody
-client pass { from: 0.0.0.0/0 to: 0.0.0.0/0 log: connect disconnect error }
-socks pass { from: 0.0.0.0/0 to: 0.0.0.0/0 command: connect log: connect disconnect error }
+client pass {
+    from: 0.0.0.0/0 to: 0.0.0.0/0
+    log: connect disconnect error
+}
+socks pass {
+    from: 0.0.0.0/0 to: 0.0.0.0/0
+    command: connect
+    log: connect disconnect error
+}
 CONF
     note "starting danted"
     ip netns exec prx "$DANTED" -f "$conf" -p "$PROXY_DIR/danted.pid" >>"$DANTE_LOG" 2>&1 &
