@@ -19,6 +19,7 @@
 #include "http.h"
 #include "ipc.h"
 #include "log.h"
+#include "proxy-env.h"
 #include "pump.h"
 #include "sstp-codec.h"
 #include "tls.h"
@@ -329,6 +330,63 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 	return -ECONNREFUSED;
 }
 
+/*
+ * "sstp-proxy env": the proxy curl would use for this https:// server.
+ * Returns the URL, or NULL for a direct connection (nothing set, or no_proxy
+ * covers the server). The decision is ours, made before connecting, so that
+ * every message names what we actually connect to.
+ */
+static const char *proxy_from_environment(const char *host, struct sstp_error *err)
+{
+	const char *variable, *url, *no_proxy;
+	char display[300], why[200];
+
+	url = sstp_proxy_from_environment(&variable);
+	if (!url) {
+		sstp_log_info("sstp-proxy env: none of https_proxy, HTTPS_PROXY, all_proxy, "
+			      "ALL_PROXY is set; connecting directly");
+		return NULL;
+	}
+	if (sstp_proxy_describe(url, display, sizeof(display), why, sizeof(why)) < 0) {
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "sstp-proxy env: %s: %s", variable,
+			       why);
+		return "";
+	}
+	no_proxy = sstp_no_proxy_from_environment();
+	if (sstp_no_proxy_matches(no_proxy, host)) {
+		sstp_log_info("sstp-proxy env: no_proxy covers %s; connecting directly, not "
+			      "through %s",
+			      host, display);
+		return NULL;
+	}
+	sstp_log_debug("sstp-proxy env: using proxy %s from %s", display, variable);
+	return url;
+}
+
+/* TCP to the server, directly or through a proxy tunnel: a socket or <0. */
+static int open_byte_path(const struct sstp_link_config *cfg, struct sstp_error *err)
+{
+	struct sstp_proxy_config proxy = {
+	    .url = cfg->proxy_url,
+	    .user = cfg->proxy_user,
+	    .password = cfg->proxy_password,
+	    .auth = cfg->proxy_auth,
+	};
+	int timeout_ms = cfg->connect_timeout_s * 1000;
+	int fd;
+
+	if (proxy.url && strcmp(proxy.url, "env") == 0) {
+		proxy.url = proxy_from_environment(cfg->host, err);
+		if (proxy.url && !proxy.url[0])
+			return -EINVAL;
+	}
+	if (!proxy.url) {
+		fd = sstp_tcp_connect(cfg->host, cfg->port, timeout_ms, err);
+		return fd < 0 ? -ECONNREFUSED : fd;
+	}
+	return sstp_proxy_connect(&proxy, cfg->host, cfg->port, timeout_ms, err);
+}
+
 static int connect_call(struct sstp_link *link, struct sstp_error *err)
 {
 	const struct sstp_link_config *cfg = link->cfg;
@@ -342,9 +400,12 @@ static int connect_call(struct sstp_link *link, struct sstp_error *err)
 	};
 	int fd, ret;
 
-	fd = sstp_tcp_connect(cfg->host, cfg->port, cfg->connect_timeout_s * 1000, err);
+	fd = open_byte_path(cfg, err);
+	/* Our copy of the proxy password has done its job, whatever the outcome. */
+	if (cfg->proxy_password)
+		gnutls_memset(cfg->proxy_password, 0, strlen(cfg->proxy_password));
 	if (fd < 0)
-		return -ECONNREFUSED;
+		return fd;
 	ret = sstp_tls_open(&link->tls, fd, &tls_cfg, cfg->connect_timeout_s * 1000, err);
 	if (ret < 0)
 		return ret;

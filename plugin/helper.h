@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "proxy.h"
+
 struct sstp_link_config {
 	const char *host; /* as the user wrote it, brackets removed */
 	unsigned port;
@@ -13,8 +15,14 @@ struct sstp_link_config {
 	const char *cert_pin; /* sstp-cert-pin: public key pins, NULL for none */
 	bool pin_only;        /* sstp-cert-pin-only: the pin replaces the CA checks */
 	const char *crl_file;
-	int connect_timeout_s; /* TCP connect + TLS handshake */
+	int connect_timeout_s; /* TCP connect (or proxy tunnel) + TLS handshake */
 	bool debug;
+	/* Proxy: NULL url for a direct connection, "env" for the environment's.
+	 * The helper wipes proxy.password (its own copy) once the tunnel is up. */
+	const char *proxy_url;
+	const char *proxy_user;
+	char *proxy_password;
+	enum sstp_proxy_auth proxy_auth;
 };
 
 /*

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -32,6 +33,7 @@
 #include "helper.h"
 #include "ipc.h"
 #include "log.h"
+#include "proxy.h"
 
 #define SSTP_DEFAULT_PORT              443
 #define SSTP_DEFAULT_CONNECT_TIMEOUT_S 30
@@ -42,6 +44,7 @@
 /* The helper waits up to 5 s for a Disconnect Ack (MS-SSTP Disconnect 1). */
 #define SSTP_DISCONNECT_WAIT_MS 6500
 #define SSTP_CLEANUP_WAIT_MS    1500
+#define SSTP_PROXY_PASSWORD_MAX 1024
 
 __attribute__((visibility("default"))) char pppd_version[] = SSTP_PPPD_VERSION;
 __attribute__((visibility("default"))) void plugin_init(void);
@@ -53,6 +56,17 @@ static char *opt_cert_pin;
 static int opt_pin_only;
 static char *opt_crl_file;
 static int opt_connect_timeout = SSTP_DEFAULT_CONNECT_TIMEOUT_S;
+/* As written: may carry a user name and password, so pppd prints
+ * opt_proxy_display instead, which never does. */
+static char *opt_proxy;
+static char *opt_proxy_display;
+static char *opt_proxy_user;
+static char *opt_proxy_password_file;
+static char *opt_proxy_auth_name;
+static enum sstp_proxy_auth proxy_auth = SSTP_PROXY_AUTH_ANY;
+/* Read once by check_options and kept for redials, as pppd keeps secrets. */
+static char proxy_password[SSTP_PROXY_PASSWORD_MAX];
+static bool have_proxy_password;
 
 static char server_host[256];
 static unsigned server_port = SSTP_DEFAULT_PORT;
@@ -64,6 +78,8 @@ static int pty_slave = -1;
 static char pty_name[64];
 
 static int set_server(char **argv);
+static int set_proxy(char **argv);
+static int set_proxy_auth(char **argv);
 
 static struct channel sstp_channel;
 
@@ -107,6 +123,27 @@ static option_t sstp_options[] = {
      .flags = OPT_LIMITS,
      .upper_limit = 600,
      .lower_limit = 1},
+    {.name = "sstp-proxy",
+     .type = o_special,
+     .addr = (void *)set_proxy,
+     .description = "Proxy to tunnel through: http:// or socks5h:// URL, env, or none",
+     .flags = OPT_A2STRVAL,
+     .addr2 = &opt_proxy_display},
+    {.name = "sstp-proxy-user",
+     .type = o_string,
+     .addr = &opt_proxy_user,
+     .description = "User name for the proxy (DOMAIN\\user for NTLM)"},
+    {.name = "sstp-proxy-password-file",
+     .type = o_string,
+     .addr = &opt_proxy_password_file,
+     .description = "File holding the proxy password (root-owned, not world-readable)",
+     .flags = OPT_PRIV},
+    {.name = "sstp-proxy-auth",
+     .type = o_special,
+     .addr = (void *)set_proxy_auth,
+     .description = "Proxy authentication: any, basic, digest, ntlm or negotiate",
+     .flags = OPT_A2STRVAL,
+     .addr2 = &opt_proxy_auth_name},
     {.name = NULL}};
 
 /* --- logging backend for the code that knows nothing of pppd ------------- */
@@ -194,6 +231,133 @@ static int set_server(char **argv)
 	return 1;
 }
 
+static int set_proxy(char **argv)
+{
+	char display[300], why[200];
+	char *copy, *display_copy;
+
+	if (strcmp(*argv, "none") == 0 || strcmp(*argv, "env") == 0) {
+		snprintf(display, sizeof(display), "%s", *argv);
+	} else if (sstp_proxy_describe(*argv, display, sizeof(display), why, sizeof(why)) < 0) {
+		/* Never echo the argument: it may carry a password. */
+		ppp_option_error("sstp-proxy: %s", why);
+		return 0;
+	}
+	copy = strcmp(*argv, "none") == 0 ? NULL : strdup(*argv);
+	display_copy = strdup(display);
+	if ((strcmp(*argv, "none") != 0 && !copy) || !display_copy) {
+		free(copy);
+		free(display_copy);
+		ppp_option_error("sstp-proxy: out of memory");
+		return 0;
+	}
+	if (opt_proxy)
+		gnutls_memset(opt_proxy, 0, strlen(opt_proxy));
+	free(opt_proxy);
+	free(opt_proxy_display);
+	opt_proxy = copy;
+	opt_proxy_display = display_copy;
+	return 1;
+}
+
+static int set_proxy_auth(char **argv)
+{
+	enum sstp_proxy_auth auth;
+	char *name;
+
+	if (sstp_proxy_auth_parse(*argv, &auth) < 0) {
+		ppp_option_error("sstp-proxy-auth: '%s' is not any, basic, digest, ntlm or "
+				 "negotiate",
+				 *argv);
+		return 0;
+	}
+	name = strdup(*argv);
+	if (!name) {
+		ppp_option_error("sstp-proxy-auth: out of memory");
+		return 0;
+	}
+	free(opt_proxy_auth_name);
+	opt_proxy_auth_name = name;
+	proxy_auth = auth;
+	return 1;
+}
+
+/*
+ * The password is the first line of a file only root can have written and
+ * that others cannot read; it stays in pppd's memory for redials and goes to
+ * each helper in memory, never on a command line or in the environment.
+ */
+static int read_proxy_password(const char *path)
+{
+	struct stat st;
+	ssize_t n;
+	size_t len;
+	int fd, ret = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		ppp_option_error("sstp-proxy-password-file: cannot open %s: %s", path,
+				 strerror(errno));
+		return -1;
+	}
+	/* fstat on the open file: what we check is what we read. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ppp_option_error("sstp-proxy-password-file: %s is not a regular file", path);
+		goto out;
+	}
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IRWXO))) {
+		ppp_option_error("sstp-proxy-password-file: refusing %s: it must be owned by root, "
+				 "not readable by others and writable only by its owner "
+				 "(chown root %s; chmod 600 %s)",
+				 path, path, path);
+		goto out;
+	}
+	n = read(fd, proxy_password, sizeof(proxy_password) - 1);
+	if (n < 0) {
+		ppp_option_error("sstp-proxy-password-file: cannot read %s: %s", path,
+				 strerror(errno));
+		goto out;
+	}
+	proxy_password[n] = '\0';
+	len = strcspn(proxy_password, "\r\n");
+	if ((size_t)n == sizeof(proxy_password) - 1 && len == (size_t)n) {
+		ppp_option_error("sstp-proxy-password-file: the password in %s is too long", path);
+		goto out;
+	}
+	gnutls_memset(proxy_password + len, 0, sizeof(proxy_password) - len);
+	if (len == 0) {
+		ppp_option_error("sstp-proxy-password-file: %s holds no password on its first line",
+				 path);
+		goto out;
+	}
+	have_proxy_password = true;
+	ret = 0;
+out:
+	if (ret < 0)
+		gnutls_memset(proxy_password, 0, sizeof(proxy_password));
+	close(fd);
+	return ret;
+}
+
+static void check_proxy_options(void)
+{
+	bool direct = !opt_proxy;
+
+	if (direct && (opt_proxy_user || opt_proxy_password_file || opt_proxy_auth_name)) {
+		ppp_option_error("sstp: sstp-proxy-user, sstp-proxy-password-file and "
+				 "sstp-proxy-auth need sstp-proxy");
+		exit(EXIT_OPTION_ERROR);
+	}
+	if (opt_proxy_password_file && read_proxy_password(opt_proxy_password_file) < 0)
+		exit(EXIT_OPTION_ERROR);
+	if (have_proxy_password && !opt_proxy_user) {
+		/* A password alone would silently lose to one in the URL, or
+		 * be sent with an empty user name. */
+		ppp_option_error("sstp: sstp-proxy-password-file needs sstp-proxy-user");
+		exit(EXIT_OPTION_ERROR);
+	}
+}
+
 static void sstp_check_options(void)
 {
 	if (ppp_sync_serial()) {
@@ -210,6 +374,7 @@ static void sstp_check_options(void)
 	lcp_wantoptions[0].neg_pcompression = 0;
 	lcp_allowoptions[0].neg_accompression = 0;
 	lcp_allowoptions[0].neg_pcompression = 0;
+	check_proxy_options();
 }
 
 /* --- helper process lifecycle ---------------------------------------------- */
@@ -298,6 +463,10 @@ __attribute__((noreturn)) static void become_helper(int pty_master, int sock)
 	    .crl_file = opt_crl_file,
 	    .connect_timeout_s = opt_connect_timeout,
 	    .debug = debug_on(),
+	    .proxy_url = opt_proxy,
+	    .proxy_user = opt_proxy_user,
+	    .proxy_password = have_proxy_password ? proxy_password : NULL,
+	    .proxy_auth = proxy_auth,
 	};
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	struct sigaction ign = {.sa_handler = SIG_IGN};
@@ -346,7 +515,14 @@ static int sstp_connect(void)
 	}
 	helper_sock = pair[0];
 
-	info("sstp: connecting to %s port %u", server_host, server_port);
+	if (!opt_proxy)
+		info("sstp: connecting to %s port %u", server_host, server_port);
+	else if (strcmp(opt_proxy, "env") == 0)
+		info("sstp: connecting to %s port %u (proxy from the environment)", server_host,
+		     server_port);
+	else
+		info("sstp: connecting to %s port %u through proxy %s", server_host, server_port,
+		     opt_proxy_display);
 	helper_pid = fork();
 	if (helper_pid < 0) {
 		error("sstp: cannot start the helper process: %m");
@@ -541,10 +717,20 @@ static struct channel sstp_channel = {
     .close = sstp_close,
 };
 
+static void sstp_wipe_secrets(void *arg, int unused)
+{
+	(void)arg;
+	(void)unused;
+	gnutls_memset(proxy_password, 0, sizeof(proxy_password));
+	if (opt_proxy)
+		gnutls_memset(opt_proxy, 0, strlen(opt_proxy));
+}
+
 __attribute__((visibility("default"))) void plugin_init(void)
 {
 	ppp_add_options(sstp_options);
 	ppp_add_notify(NF_AUTH_UP, sstp_auth_up, NULL);
+	ppp_add_notify(NF_EXIT, sstp_wipe_secrets, NULL);
 	dbglog("sstp plugin %s for pppd %s, GnuTLS %s", PACKAGE_VERSION, SSTP_PPPD_VERSION,
 	       gnutls_check_version(NULL));
 }

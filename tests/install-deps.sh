@@ -5,6 +5,8 @@
 # The system tests need a kernel with PPP support. This machine's kernel has
 # none, so they boot user-mode-linux (user-mode-linux + kmod for insmod); where
 # /dev/ppp works natively they run directly in private namespaces instead.
+# The proxy scenarios start their own squid (with apache2-utils' htpasswd for
+# Basic auth) and dante's SOCKS server inside a network namespace.
 set -eu
 
 PACKAGES="
@@ -15,6 +17,7 @@ PACKAGES="
     iproute2 iputils-ping procps psmisc util-linux coreutils
     python3
     clang libclang-rt-14-dev
+    squid apache2-utils dante-server
 "
 
 if [ "$(id -u)" != 0 ]; then

@@ -14,6 +14,12 @@
 #   netns cli: veth-cli 192.0.2.2/24 2001:db8::2/64   client pppd with the plugin
 #   PPP link:  server 198.51.100.1 <-> client 198.51.100.2
 #   /etc/hosts: sstp.test and other.test -> 192.0.2.1
+# Proxy topology (setup_proxy_net, instead of setup_net):
+#   netns srv: veth-srv 192.0.2.1/24                  test server + server pppd
+#   netns prx: veth-ps 192.0.2.254/24, veth-pc 203.0.113.1/24   squid or danted;
+#              no IP forwarding: the proxy is the only way through
+#   netns cli: veth-cli 203.0.113.2/24, default route via 203.0.113.1
+#   /etc/hosts: proxy.test -> 203.0.113.1
 # Credentials: user alice, password $PPP_PASSWORD, server name "work".
 
 set -eEu -o pipefail
@@ -41,6 +47,11 @@ SRV_IP4=192.0.2.1
 CLI_IP4=192.0.2.2
 SRV_IP6=2001:db8::1
 CLI_IP6=2001:db8::2
+PRX_SRV_IP4=192.0.2.254
+PRX_CLI_IP4=203.0.113.1
+PRX_CLIENT_IP4=203.0.113.2
+PROXY_USER=proxyuser
+PROXY_PASSWORD=Pr0xy-Secr3t-9f2c
 
 LOGDIR=$SSTP_RESULT_DIR          # host-visible: logs
 WORKDIR=$SSTP_SCRATCH            # tmpfs: certificates, /etc/ppp, hosts, pid files
@@ -55,6 +66,10 @@ SERVER_OUT=$LOGDIR/server.stdout          # its stdout/stderr
 SERVER_PPPD_LOG=$LOGDIR/server-pppd.log   # "logfile" of the server's pppd
 SERVER_PPPD_OPTIONS=$WORKDIR/server-pppd.options
 SERVER_PIDFILE=$WORKDIR/server.pid
+PROXY_DIR=$WORKDIR/proxy                  # squid/danted configuration and state
+PROXY_ACCESS_LOG=$LOGDIR/squid-access.log
+PROXY_CACHE_LOG=$LOGDIR/squid-cache.log
+DANTE_LOG=$LOGDIR/danted.log
 
 # Certificates (make_certs sets these too).
 CA_CERT=$CERTDIR/ca.pem
@@ -72,6 +87,7 @@ SERVER_PORT=${SERVER_PORT:-443}
 CLIENT_PID=
 CLIENT_RC=
 SERVER_PID=
+PROXY_PID=
 _LOGS_DUMPED=0
 _CHECKS=0
 
@@ -107,6 +123,9 @@ dump_logs() {
     _show "test server log" "$SERVER_LOG"
     if [ -s "$SERVER_OUT" ]; then _show "test server stdout/stderr" "$SERVER_OUT"; fi
     _show "server pppd log" "$SERVER_PPPD_LOG"
+    if [ -e "$PROXY_ACCESS_LOG" ]; then _show "squid access log" "$PROXY_ACCESS_LOG"; fi
+    if [ -e "$PROXY_CACHE_LOG" ]; then _show "squid cache log" "$PROXY_CACHE_LOG"; fi
+    if [ -e "$DANTE_LOG" ]; then _show "danted log" "$DANTE_LOG"; fi
     echo "----- processes -----"
     # shellcheck disable=SC2009 # all processes, minus kernel threads
     ps -eo pid,ppid,stat,args | grep -v '\[.*\]$' || true
@@ -180,6 +199,7 @@ _cleanup() {
     if [ -s "$SERVER_PIDFILE" ]; then
         kill_wait "$(cat "$SERVER_PIDFILE")" 5
     fi
+    [ -n "$PROXY_PID" ] && kill_wait "$PROXY_PID" 5
     local left
     left=$(leftover_processes)
     if [ -n "$left" ]; then
@@ -369,6 +389,7 @@ EOF
 ::1	localhost ip6-localhost ip6-loopback
 $SRV_IP4	sstp.test
 $SRV_IP4	other.test
+$PRX_CLI_IP4	proxy.test
 EOF
     mount --bind "$ETC_PPP" /etc/ppp
     mount --bind "$HOSTS_FILE" /etc/hosts
@@ -624,4 +645,201 @@ basic_call() {
     assert_log "$SERVER_LOG" 'EVENT call-disconnect received' 10
     assert_verdicts_ok
     IGNORE_SERVER=1 assert_no_leftovers 10
+}
+
+# --- proxies ---------------------------------------------------------------------------
+
+SQUID=/usr/sbin/squid
+SQUID_HELPERS=/usr/lib/squid
+DANTED=/usr/sbin/danted
+
+# setup_proxy_net: the proxy topology (see the top of this file): cli reaches
+# only netns prx; prx reaches srv but does not route between them.
+setup_proxy_net() {
+    local ns
+    for ns in srv prx cli; do
+        ip netns add $ns
+        ip -n $ns link set lo up
+    done
+    ip -n srv link add veth-srv type veth peer name veth-ps netns prx
+    ip -n prx link add veth-pc type veth peer name veth-cli netns cli
+    ip -n srv addr add $SRV_IP4/24 dev veth-srv
+    ip -n prx addr add $PRX_SRV_IP4/24 dev veth-ps
+    ip -n prx addr add $PRX_CLI_IP4/24 dev veth-pc
+    ip -n cli addr add $PRX_CLIENT_IP4/24 dev veth-cli
+    ip -n srv link set veth-srv up
+    ip -n prx link set veth-ps up
+    ip -n prx link set veth-pc up
+    ip -n cli link set veth-cli up
+    # The client's packets for 192.0.2.1 do reach prx, which must drop them.
+    ip -n cli route add default via $PRX_CLI_IP4
+    ip netns exec prx sysctl -q -w net.ipv4.ip_forward=0
+    ip netns exec prx sysctl -q -w net.ipv6.conf.all.forwarding=0
+    wait_until 10 ip netns exec cli ping -c 1 -W 1 $PRX_CLI_IP4 ||
+        hard_error "veth set-up: cli cannot reach the proxy at $PRX_CLI_IP4"
+    wait_until 10 ip netns exec prx ping -c 1 -W 1 $SRV_IP4 ||
+        hard_error "veth set-up: prx cannot reach the server at $SRV_IP4"
+    note "netns cli ($PRX_CLIENT_IP4) <-> prx ($PRX_CLI_IP4 | $PRX_SRV_IP4) <-> srv ($SRV_IP4), no forwarding"
+}
+
+# prepare_proxy_sstp: prepare_sstp with the proxy topology.
+prepare_proxy_sstp() {
+    require_plugin
+    require_server
+    make_certs "$CERTDIR"
+    setup_proxy_net
+    setup_etc_ppp
+    mkdir -p "$PROXY_DIR"
+}
+
+# assert_no_direct_path: with the test server listening, a TCP connect from
+# cli to it fails, while prx reaches it: the proxy is the only way.
+assert_no_direct_path() {
+    if ip netns exec cli timeout 4 bash -c "exec 3<>/dev/tcp/$SRV_IP4/$SERVER_PORT" 2>/dev/null; then
+        fail "cli can open TCP to $SRV_IP4:$SERVER_PORT directly: the topology leaks"
+    fi
+    pass "cli cannot open TCP to $SRV_IP4:$SERVER_PORT directly"
+    ip netns exec prx timeout 4 bash -c "exec 3<>/dev/tcp/$SRV_IP4/$SERVER_PORT" ||
+        hard_error "prx cannot open TCP to $SRV_IP4:$SERVER_PORT"
+    pass "prx opens TCP to $SRV_IP4:$SERVER_PORT"
+}
+
+# write_proxy_password_file FILE PASSWORD: root-owned, mode 600.
+write_proxy_password_file() {
+    (umask 077 && printf '%s\n' "$2" >"$1")
+    chown root:root "$1"
+}
+
+# start_squid [AUTH [DENY_DOMAIN]]: squid in netns prx on 203.0.113.1:3128.
+# AUTH: none (default), basic, digest or both (Digest and Basic offered, in
+# that order); the user is $PROXY_USER/$PROXY_PASSWORD. CONNECT is allowed to
+# port 443 only; to DENY_DOMAIN it is refused with 403. The access log has one
+# line per request: status, method, URL, user, and the SSTPVERSION header.
+start_squid() {
+    local auth=${1:-none} deny=${2:-} d=$PROXY_DIR conf=$PROXY_DIR/squid.conf
+    [ -x "$SQUID" ] || hard_error "squid not installed (tests/install-deps.sh)"
+    mkdir -p "$d/cache"
+    {
+        cat <<CONF
+# squid for a pppd-sstp system test
+http_port $PRX_CLI_IP4:3128
+pid_filename $d/squid.pid
+cache_log $PROXY_CACHE_LOG
+logformat sstp %ts.%03tu %>a %Ss/%03>Hs %rm %ru user=%un sstpversion=%{SSTPVERSION}>h
+access_log stdio:$PROXY_ACCESS_LOG sstp
+cache deny all
+cache_mem 8 MB
+coredump_dir $d/cache
+hosts_file /etc/hosts
+dns_nameservers 127.0.0.1
+shutdown_lifetime 0 seconds
+pinger_enable off
+cache_effective_user proxy
+acl SSL_ports port 443
+acl CONNECT method CONNECT
+http_access deny CONNECT !SSL_ports
+CONF
+        [ -z "$deny" ] || printf 'acl blocked dstdomain %s\nhttp_access deny CONNECT blocked\n' "$deny"
+        case $auth in
+        none) ;;
+        basic | digest | both)
+            if [ "$auth" != basic ]; then
+                printf '%s:%s\n' "$PROXY_USER" "$PROXY_PASSWORD" >"$d/digest-passwords"
+                printf 'auth_param digest program %s/digest_file_auth %s\n' "$SQUID_HELPERS" "$d/digest-passwords"
+                printf 'auth_param digest children 2 startup=1\nauth_param digest realm sstp-test\n'
+            fi
+            if [ "$auth" != digest ]; then
+                htpasswd -b -c "$d/htpasswd" "$PROXY_USER" "$PROXY_PASSWORD" 2>/dev/null ||
+                    hard_error "htpasswd failed (apache2-utils)"
+                printf 'auth_param basic program %s/basic_ncsa_auth %s\n' "$SQUID_HELPERS" "$d/htpasswd"
+                printf 'auth_param basic children 2 startup=1\nauth_param basic realm sstp-test\n'
+            fi
+            printf 'acl authenticated proxy_auth REQUIRED\nhttp_access deny !authenticated\n'
+            ;;
+        *) hard_error "start_squid: unknown auth '$auth'" ;;
+        esac
+        echo "http_access allow CONNECT"
+        echo "http_access deny all"
+    } >"$conf"
+    touch "$PROXY_ACCESS_LOG" "$PROXY_CACHE_LOG"
+    chown -R proxy: "$d" "$PROXY_ACCESS_LOG" "$PROXY_CACHE_LOG"
+    chmod 640 "$d"/*passwords "$d"/htpasswd 2>/dev/null || true
+    ip netns exec prx "$SQUID" -k parse -f "$conf" >"$d/parse.log" 2>&1 ||
+        { cat "$d/parse.log"; hard_error "squid -k parse rejected $conf"; }
+    note "starting squid (auth: $auth${deny:+, CONNECT to $deny denied})"
+    ip netns exec prx "$SQUID" -N -f "$conf" >>"$PROXY_CACHE_LOG" 2>&1 &
+    PROXY_PID=$!
+    wait_until 30 _proxy_listening 3128 ||
+        fail "squid not listening on $PRX_CLI_IP4:3128 after 30s"
+    pass "squid running (pid $PROXY_PID), listening on $PRX_CLI_IP4:3128"
+}
+_proxy_listening() {
+    kill -0 "$PROXY_PID" 2>/dev/null &&
+        [ -n "$(ip netns exec prx ss -H -ltn "sport = :$1")" ]
+}
+
+# start_danted: dante's SOCKS server in netns prx on 203.0.113.1:1080,
+# without authentication, connecting out from 192.0.2.254.
+start_danted() {
+    local conf=$PROXY_DIR/danted.conf
+    [ -x "$DANTED" ] || hard_error "danted not installed (tests/install-deps.sh)"
+    cat >"$conf" <<CONF
+logoutput: $DANTE_LOG
+internal: $PRX_CLI_IP4 port = 1080
+external: $PRX_SRV_IP4
+clientmethod: none
+socksmethod: none
+user.privileged: root
+user.unprivileged: nobody
+client pass {
+    from: 0.0.0.0/0 to: 0.0.0.0/0
+    log: connect disconnect error
+}
+socks pass {
+    from: 0.0.0.0/0 to: 0.0.0.0/0
+    command: connect
+    log: connect disconnect error
+}
+CONF
+    note "starting danted"
+    ip netns exec prx "$DANTED" -f "$conf" -p "$PROXY_DIR/danted.pid" >>"$DANTE_LOG" 2>&1 &
+    PROXY_PID=$!
+    wait_until 30 _proxy_listening 1080 ||
+        fail "danted not listening on $PRX_CLI_IP4:1080 after 30s"
+    pass "danted running (pid $PROXY_PID), listening on $PRX_CLI_IP4:1080"
+}
+
+# assert_no_secret SECRET: no log of this scenario contains SECRET.
+assert_no_secret() {
+    local hits
+    hits=$(grep -rlF -e "$1" "$LOGDIR" 2>/dev/null || true)
+    [ -z "$hits" ] || fail "the proxy password appears in: $hits"
+    pass "no log contains the proxy password"
+}
+
+# proxy_call NAME CHECK_ERE: dial through the proxy, check the tunnel, ping
+# both ways, SIGTERM, clean shutdown.
+proxy_call() {
+    local name=$1
+    run_client "$name"
+    wait_ip_up 40
+    assert_log "$SERVER_LOG" 'VERDICT call-connected OK' 10
+    assert_verdicts_ok
+    ping_both_ways
+    stop_client 20
+    assert_client_rc 5
+}
+
+# expect_setup_failure NAME RC ERE: pppd call NAME must exit with RC within
+# 45 s (squid's helpers are slow to start on a busy UML), logging one line
+# that matches ERE, with no ppp0.
+expect_setup_failure() {
+    local name=$1 rc=$2 re=$3
+    : >"$CLIENT_LOG"
+    run_client "$name"
+    wait_client_exit 45 || fail "client pppd still running 45s after start (peers/$name)"
+    assert_client_rc "$rc"
+    assert_log "$CLIENT_LOG" "$re"
+    if ppp_has_addr cli "$PPP_CLIENT_IP" "$PPP_SERVER_IP"; then fail "client ppp0 came up"; fi
+    cp "$CLIENT_LOG" "$LOGDIR/client-pppd-$name.log"
 }

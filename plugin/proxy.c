@@ -1,0 +1,516 @@
+/*
+ * The tunnel through a proxy. libcurl does all of the proxy protocol: the
+ * HTTP CONNECT with every authentication scheme it knows (Basic, Digest,
+ * NTLM, Negotiate), or the SOCKS handshake. With CURLOPT_CONNECT_ONLY it
+ * stops once the tunnel is open; we then take a duplicate of its socket and
+ * run our own TLS to the SSTP server over it, so the server's name check,
+ * SNI and the crypto binding's certificate hash are the SSTP server's.
+ *
+ * https:// proxies are refused: there, TLS to the proxy sits under our TLS,
+ * the raw socket carries the proxy's records, and every byte would have to
+ * go through curl_easy_send()/curl_easy_recv(), whose buffered bytes poll()
+ * cannot see.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "log.h"
+#include "proxy.h"
+
+/* libcurl's default when a proxy URL has no port, whatever the scheme. */
+#define CURL_DEFAULT_PROXY_PORT "1080"
+
+/* MS-SSTP 4.5: tells a proxy that the CONNECT is for SSTP. */
+#define SSTP_PROXY_VERSION_HEADER "SSTPVERSION: 1.0"
+
+static const struct {
+	const char *name;
+	enum sstp_proxy_auth auth;
+	unsigned long curl_mask;
+} auth_names[] = {
+    {"any", SSTP_PROXY_AUTH_ANY, CURLAUTH_ANY},
+    {"basic", SSTP_PROXY_AUTH_BASIC, CURLAUTH_BASIC},
+    {"digest", SSTP_PROXY_AUTH_DIGEST, CURLAUTH_DIGEST},
+    {"ntlm", SSTP_PROXY_AUTH_NTLM, CURLAUTH_NTLM},
+    {"negotiate", SSTP_PROXY_AUTH_NEGOTIATE, CURLAUTH_NEGOTIATE},
+};
+
+/* The schemes a proxy may offer, in the words of its Proxy-Authenticate. */
+static const struct {
+	unsigned long bit;
+	const char *name;
+} offered_names[] = {
+    {CURLAUTH_BASIC, "Basic"},         {CURLAUTH_DIGEST, "Digest"},
+    {CURLAUTH_NTLM, "NTLM"},           {CURLAUTH_NEGOTIATE, "Negotiate"},
+    {CURLAUTH_DIGEST_IE, "Digest-IE"}, {CURLAUTH_BEARER, "Bearer"},
+};
+
+int sstp_proxy_auth_parse(const char *name, enum sstp_proxy_auth *auth)
+{
+	for (size_t i = 0; i < sizeof(auth_names) / sizeof(auth_names[0]); i++) {
+		if (strcasecmp(name, auth_names[i].name) == 0) {
+			*auth = auth_names[i].auth;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static unsigned long curl_auth_mask(enum sstp_proxy_auth auth)
+{
+	for (size_t i = 0; i < sizeof(auth_names) / sizeof(auth_names[0]); i++)
+		if (auth_names[i].auth == auth)
+			return auth_names[i].curl_mask;
+	return CURLAUTH_ANY;
+}
+
+static const char *auth_name(enum sstp_proxy_auth auth)
+{
+	for (size_t i = 0; i < sizeof(auth_names) / sizeof(auth_names[0]); i++)
+		if (auth_names[i].auth == auth)
+			return auth_names[i].name;
+	return "any";
+}
+
+static void format_offered(unsigned long mask, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(offered_names) / sizeof(offered_names[0]); i++) {
+		if (!(mask & offered_names[i].bit) || used >= size)
+			continue;
+		used += snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+				 offered_names[i].name);
+	}
+	if (!buf[0])
+		snprintf(buf, size, "no scheme we know");
+}
+
+/* --- the proxy URL ------------------------------------------------------------- */
+
+/* What a proxy URL says, credentials left out. */
+struct proxy_url {
+	char scheme[16];
+	char host[256];
+	char port[8];
+	bool has_user;
+};
+
+static int parse_proxy_url(const char *url, struct proxy_url *out, char *why, size_t why_size)
+{
+	CURLU *parsed = curl_url();
+	char *with_scheme = NULL, *part = NULL;
+	CURLUcode rc;
+	int ret = -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	if (!parsed) {
+		snprintf(why, why_size, "out of memory");
+		return -ENOMEM;
+	}
+	/* Like libcurl, take a proxy without a scheme as an HTTP proxy. */
+	if (!strstr(url, "://") && asprintf(&with_scheme, "http://%s", url) < 0) {
+		with_scheme = NULL;
+		snprintf(why, why_size, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+	rc = curl_url_set(parsed, CURLUPART_URL, with_scheme ? with_scheme : url,
+			  CURLU_NON_SUPPORT_SCHEME);
+	if (rc != CURLUE_OK) {
+		snprintf(why, why_size, "not a proxy URL: %s", curl_url_strerror(rc));
+		goto out;
+	}
+
+	if (curl_url_get(parsed, CURLUPART_SCHEME, &part, 0) != CURLUE_OK) {
+		snprintf(why, why_size, "the proxy URL has no scheme");
+		goto out;
+	}
+	for (char *c = part; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+	if (strcmp(part, "https") == 0) {
+		snprintf(why, why_size,
+			 "https:// proxies are not supported (TLS to the proxy under TLS to the "
+			 "SSTP server); use the proxy's http:// port or a SOCKS proxy");
+		goto out;
+	}
+	if (strcmp(part, "http") != 0 && strcmp(part, "socks4") != 0 &&
+	    strcmp(part, "socks4a") != 0 && strcmp(part, "socks5") != 0 &&
+	    strcmp(part, "socks5h") != 0) {
+		snprintf(why, why_size,
+			 "unsupported proxy scheme %.16s:// (use http://, socks4://, socks4a://, "
+			 "socks5:// or socks5h://)",
+			 part);
+		goto out;
+	}
+	snprintf(out->scheme, sizeof(out->scheme), "%s", part);
+	curl_free(part);
+	part = NULL;
+
+	if (curl_url_get(parsed, CURLUPART_HOST, &part, 0) != CURLUE_OK || !part[0]) {
+		snprintf(why, why_size, "the proxy URL names no host");
+		goto out;
+	}
+	if (strlen(part) >= sizeof(out->host)) {
+		snprintf(why, why_size, "the proxy host name is too long");
+		goto out;
+	}
+	snprintf(out->host, sizeof(out->host), "%s", part);
+	curl_free(part);
+	part = NULL;
+
+	if (curl_url_get(parsed, CURLUPART_PORT, &part, 0) == CURLUE_OK)
+		snprintf(out->port, sizeof(out->port), "%s", part);
+	else
+		snprintf(out->port, sizeof(out->port), "%s", CURL_DEFAULT_PROXY_PORT);
+	curl_free(part);
+	part = NULL;
+
+	if (curl_url_get(parsed, CURLUPART_USER, &part, 0) == CURLUE_OK)
+		out->has_user = true;
+	ret = 0;
+out:
+	/* part may be the user name: nothing secret, but nothing to keep. */
+	curl_free(part);
+	free(with_scheme);
+	curl_url_cleanup(parsed);
+	return ret;
+}
+
+int sstp_proxy_describe(const char *url, char *display, size_t display_size, char *why,
+			size_t why_size)
+{
+	struct proxy_url parsed;
+	int ret;
+
+	ret = parse_proxy_url(url, &parsed, why, why_size);
+	if (ret < 0)
+		return ret;
+	snprintf(display, display_size, "%s://%s:%s", parsed.scheme, parsed.host, parsed.port);
+	return 0;
+}
+
+/* --- watching the CONNECT exchange ------------------------------------------------ */
+
+/* What the user needs to hear about the proxy's answers, and nothing more. */
+struct tunnel_watch {
+	char auth_used[32];    /* scheme word of the last Proxy-Authorization sent */
+	char proxy_status[96]; /* "403 Forbidden", from the last status line */
+};
+
+/* Copies the printable start of text[0..len) up to a CR or LF. */
+static void copy_line(char *dst, size_t size, const char *text, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && n + 1 < size && text[n] != '\r' && text[n] != '\n') {
+		dst[n] = text[n] >= ' ' && text[n] < 127 ? text[n] : '?';
+		n++;
+	}
+	dst[n] = '\0';
+}
+
+/*
+ * Sees the CONNECT requests libcurl sends. Only the scheme word of
+ * Proxy-Authorization is kept: the rest carries the credentials. Nothing
+ * else curl reports is logged, since its text may name the proxy URL.
+ */
+static int on_curl_debug(CURL *handle, curl_infotype type, char *data, size_t size, void *ctx)
+{
+	static const char header[] = "proxy-authorization:";
+	struct tunnel_watch *watch = ctx;
+	const char *line = data, *end = data + size;
+
+	(void)handle;
+	if (type != CURLINFO_HEADER_OUT)
+		return 0;
+	/* Each CONNECT (one per authentication round) is judged on its own. */
+	watch->auth_used[0] = '\0';
+	while (line < end) {
+		const char *eol = memchr(line, '\n', end - line);
+		size_t len = (eol ? eol : end) - line;
+
+		if (len > sizeof(header) - 1 &&
+		    strncasecmp(line, header, sizeof(header) - 1) == 0) {
+			const char *word = line + sizeof(header) - 1;
+			size_t word_len;
+
+			while (word < line + len && *word == ' ')
+				word++;
+			word_len = strcspn(word, " \r\n");
+			if (word_len > (size_t)(line + len - word))
+				word_len = line + len - word;
+			copy_line(watch->auth_used, sizeof(watch->auth_used), word, word_len);
+		}
+		line = eol ? eol + 1 : end;
+	}
+	sstp_log_debug("sent CONNECT to the proxy%s%s", watch->auth_used[0] ? " with " : "",
+		       watch->auth_used[0] ? watch->auth_used : "");
+	return 0;
+}
+
+/* Sees the proxy's response header lines; keeps the status line's tail. */
+static size_t on_curl_header(char *data, size_t size, size_t count, void *ctx)
+{
+	struct tunnel_watch *watch = ctx;
+	size_t len = size * count;
+
+	if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
+		const char *status = memchr(data, ' ', len);
+
+		if (status) {
+			status++;
+			copy_line(watch->proxy_status, sizeof(watch->proxy_status), status,
+				  data + len - status);
+			sstp_log_debug("proxy answered: %s", watch->proxy_status);
+		}
+	}
+	return len;
+}
+
+/* --- the tunnel ------------------------------------------------------------------- */
+
+/* The URL libcurl "connects" to: only its host and port matter, and the
+ * scheme must not be https, or libcurl would run TLS to the server itself. */
+static int build_target_url(char *buf, size_t size, const char *host, unsigned port)
+{
+	bool ipv6 = strchr(host, ':') != NULL;
+	size_t used = 0;
+	int n;
+
+	n = snprintf(buf, size, "http://%s", ipv6 ? "[" : "");
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	used = n;
+	/* A zone ("%eth0") has to be percent-encoded inside a URL. */
+	for (const char *c = host; *c; c++) {
+		const char *encoded = *c == '%' ? "%25" : NULL;
+		size_t len = encoded ? 3 : 1;
+
+		if (used + len >= size)
+			return -ENOSPC;
+		memcpy(buf + used, encoded ? encoded : c, len);
+		used += len;
+	}
+	buf[used] = '\0';
+	n = snprintf(buf + used, size - used, "%s:%u/", ipv6 ? "]" : "", port);
+	if (n < 0 || (size_t)n >= size - used)
+		return -ENOSPC;
+	return 0;
+}
+
+/* The socket libcurl opened, as our own blocking descriptor. */
+static int take_socket(CURL *curl)
+{
+	curl_socket_t sock = CURL_SOCKET_BAD;
+	int one = 1;
+	int fd, flags;
+
+	if (curl_easy_getinfo(curl, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK ||
+	    sock == CURL_SOCKET_BAD)
+		return -ENOTCONN;
+	/* libcurl closes its descriptor in curl_easy_cleanup(); a plain close()
+	 * of one of two descriptors leaves the connection open for the other. */
+	fd = fcntl(sock, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0) {
+		int saved = errno;
+
+		close(fd);
+		return -saved;
+	}
+	return fd;
+}
+
+static void explain_auth_failure(CURL *curl, const struct sstp_proxy_config *proxy,
+				 const char *display, bool has_credentials, struct sstp_error *err)
+{
+	unsigned long allowed = curl_auth_mask(proxy->auth);
+	long offered_mask = 0;
+	char offered[96];
+
+	curl_easy_getinfo(curl, CURLINFO_PROXYAUTH_AVAIL, &offered_mask);
+	format_offered((unsigned long)offered_mask, offered, sizeof(offered));
+	if (!has_credentials)
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "proxy %s requires authentication, offered: %s (set sstp-proxy-user "
+			       "and sstp-proxy-password-file)",
+			       display, offered);
+	else if (offered_mask && !((unsigned long)offered_mask & allowed))
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "proxy %s offers only %s, but sstp-proxy-auth is %s", display,
+			       offered, auth_name(proxy->auth));
+	else
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "proxy %s: proxy authentication failed, offered: %s (check "
+			       "sstp-proxy-user and the proxy password)",
+			       display, offered);
+}
+
+static void explain_failure(CURL *curl, CURLcode rc, const char *errbuf,
+			    const struct sstp_proxy_config *proxy, const struct proxy_url *url,
+			    const char *display, const char *host, unsigned port, int timeout_ms,
+			    const struct tunnel_watch *watch, struct sstp_error *err)
+{
+	bool has_credentials = proxy->user || url->has_user;
+	const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+	long connect_code = 0;
+
+	curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+	if (connect_code == 407) {
+		explain_auth_failure(curl, proxy, display, has_credentials, err);
+		return;
+	}
+	if (connect_code && (connect_code < 200 || connect_code > 299)) {
+		if (watch->proxy_status[0])
+			sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+				       "proxy %s refused CONNECT to %s:%u: %s", display, host, port,
+				       watch->proxy_status);
+		else
+			sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+				       "proxy %s refused CONNECT to %s:%u: HTTP %ld", display, host,
+				       port, connect_code);
+		return;
+	}
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "cannot resolve proxy %s: %s (check sstp-proxy and DNS)", display,
+			       detail);
+		break;
+	case CURLE_COULDNT_CONNECT:
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "cannot connect to proxy %s: %s",
+			       display, detail);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "no tunnel through proxy %s to %s:%u within %d s: %s", display, host,
+			       port, timeout_ms / 1000, detail);
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		/* Only a SOCKS proxy without remote resolution gets here. */
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "cannot resolve SSTP server %s for proxy %s: %s (socks5h:// lets "
+			       "the proxy resolve it)",
+			       host, display, detail);
+		break;
+	case CURLE_PROXY:
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "proxy %s did not open a tunnel to %s:%u: %s", display, host, port,
+			       detail);
+		break;
+	default:
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "tunnel through proxy %s to %s:%u failed: %s", display, host, port,
+			       detail);
+		break;
+	}
+}
+
+int sstp_proxy_connect(const struct sstp_proxy_config *proxy, const char *host, unsigned port,
+		       int timeout_ms, struct sstp_error *err)
+{
+	struct tunnel_watch watch = {0};
+	struct curl_slist *proxy_headers = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	char display[300], why[200], target[320];
+	struct proxy_url url;
+	CURL *curl = NULL;
+	CURLcode rc;
+	int ret;
+
+	ret = parse_proxy_url(proxy->url, &url, why, sizeof(why));
+	if (ret < 0) {
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "sstp-proxy: %s", why);
+		return ret;
+	}
+	snprintf(display, sizeof(display), "%s://%s:%s", url.scheme, url.host, url.port);
+	if (build_target_url(target, sizeof(target), host, port) < 0) {
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "server name %s is too long", host);
+		return -ENAMETOOLONG;
+	}
+
+	/* A forked helper, single-threaded: the one place libcurl starts. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(curl = curl_easy_init())) {
+		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "cannot initialise libcurl");
+		ret = -ENOMEM;
+		goto out;
+	}
+	proxy_headers = curl_slist_append(NULL, SSTP_PROXY_VERSION_HEADER);
+	if (!proxy_headers) {
+		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "out of memory");
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	sstp_log_debug("opening a tunnel to %s port %u through proxy %s (sstp-proxy-auth %s)", host,
+		       port, display, auth_name(proxy->auth));
+	/* pppd treats SIGALRM as fatal: no signal-based resolver time-outs. */
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_URL, target);
+	curl_easy_setopt(curl, CURLOPT_PROXY, proxy->url);
+	/* The user chose this proxy (or no_proxy was already applied for
+	 * "env"): libcurl must not apply no_proxy from the environment again. */
+	curl_easy_setopt(curl, CURLOPT_NOPROXY, "");
+	curl_easy_setopt(curl, CURLOPT_HTTPPROXYTUNNEL, 1L);
+	curl_easy_setopt(curl, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(curl, CURLOPT_PROXYHEADER, proxy_headers);
+	curl_easy_setopt(curl, CURLOPT_HEADEROPT, (long)CURLHEADER_SEPARATE);
+	curl_easy_setopt(curl, CURLOPT_PROXYAUTH, curl_auth_mask(proxy->auth));
+	if (proxy->user)
+		curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, proxy->user);
+	if (proxy->password)
+		curl_easy_setopt(curl, CURLOPT_PROXYPASSWORD, proxy->password);
+	if (proxy->auth == SSTP_PROXY_AUTH_NEGOTIATE && !proxy->user && !url.has_user)
+		/* Kerberos takes the identity from the ticket cache, but
+		 * libcurl only tries Negotiate when some user name is set. */
+		curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, "");
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_curl_header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &watch);
+	/* The debug callback only runs in verbose mode; it prints nothing itself. */
+	curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, on_curl_debug);
+	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &watch);
+
+	rc = curl_easy_perform(curl);
+	if (rc != CURLE_OK) {
+		explain_failure(curl, rc, errbuf, proxy, &url, display, host, port, timeout_ms,
+				&watch, err);
+		ret = -ECONNREFUSED;
+		goto out;
+	}
+	ret = take_socket(curl);
+	if (ret < 0) {
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "cannot take over the tunnel through proxy %s: %s", display,
+			       strerror(-ret));
+		goto out;
+	}
+	sstp_log_info("tunnel to %s port %u open through proxy %s (proxy authentication: %s)", host,
+		      port, display, watch.auth_used[0] ? watch.auth_used : "none");
+out:
+	/* Closes libcurl's descriptor only: HTTP and SOCKS have nothing to
+	 * say on the way out, so no byte reaches the tunnel. */
+	if (curl)
+		curl_easy_cleanup(curl);
+	curl_slist_free_all(proxy_headers);
+	return ret;
+}
