@@ -5,6 +5,10 @@
 # The system tests need a kernel with PPP support. This machine's kernel has
 # none, so they boot user-mode-linux (user-mode-linux + kmod for insmod); where
 # /dev/ppp works natively they run directly in private namespaces instead.
+#
+# The pppd 2.5 tests fetch Debian 13's ppp source package through a private
+# apt configuration (dpkg-dev, debian-archive-keyring) and build it (OpenSSL
+# for MS-CHAP, MPPE and EAP-TLS). The Debian packaging test needs debhelper.
 set -eu
 
 PACKAGES="
@@ -14,6 +18,8 @@ PACKAGES="
     user-mode-linux kmod
     iproute2 iputils-ping procps psmisc util-linux coreutils
     python3
+    dpkg-dev debian-archive-keyring libssl-dev
+    debhelper fakeroot
 "
 
 if [ "$(id -u)" != 0 ]; then

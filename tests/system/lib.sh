@@ -28,7 +28,8 @@ fi
 : "${top_srcdir:?}" "${SSTP_RESULT_DIR:?}" "${SSTP_SCRATCH:?}"
 SSTP_PLUGIN=${SSTP_PLUGIN:-}
 
-PPPD=/usr/sbin/pppd
+# The client's pppd: the system's, or another build (the pppd 2.5 runs).
+PPPD=${SSTP_CLIENT_PPPD:-/usr/sbin/pppd}
 PYTHON=/usr/bin/python3
 SERVER_SCRIPT=$top_srcdir/tests/server/sstp-test-server.py
 
