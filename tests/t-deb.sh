@@ -34,7 +34,9 @@ tree=$work/pppd-sstp-$version
 (cd "$top_builddir" && make -s distdir distdir="$tree") >"$work/distdir.log" 2>&1 ||
 	{ cat "$work/distdir.log"; fail "make distdir failed"; }
 cp -R "$top_srcdir/contrib/debian" "$tree/debian"
-chmod -R u+w "$tree/debian"
+# Under make distcheck the copied files are read-only; the package build
+# regenerates configure and friends in place.
+chmod -R u+w "$tree"
 
 cd "$tree" || exit 99
 missing=$(dpkg-checkbuilddeps 2>&1) || cannot "build dependencies missing: ${missing#*: }"
