@@ -45,6 +45,11 @@
 #define SSTP_DISCONNECT_WAIT_MS 6500
 #define SSTP_CLEANUP_WAIT_MS    1500
 #define SSTP_PROXY_PASSWORD_MAX 1024
+/* EAP method types (RFC 3748 and IANA) */
+#define SSTP_EAPT_MD5      4
+#define SSTP_EAPT_TLS      13
+#define SSTP_EAPT_PEAP     25
+#define SSTP_EAPT_MSCHAPV2 26
 
 __attribute__((visibility("default"))) char pppd_version[] = SSTP_PPPD_VERSION;
 __attribute__((visibility("default"))) void plugin_init(void);
@@ -76,6 +81,9 @@ static pid_t helper_pid = -1;
 static int helper_sock = -1;
 static int pty_slave = -1;
 static char pty_name[64];
+/* EAP method of our last EAP Response on this link (0: none yet). */
+static int eap_method;
+static void (*prev_snoop_send_hook)(unsigned char *p, int len);
 
 static int set_server(char **argv);
 static int set_proxy(char **argv);
@@ -502,6 +510,7 @@ static int sstp_connect(void)
 
 	/* Stale keys from an earlier link must never reach this link's binding. */
 	sstp_pppd_clear_keys();
+	eap_method = 0;
 
 	if (open_raw_pty(&master, &pty_slave) < 0) {
 		error("sstp: cannot allocate a pty: %m");
@@ -626,16 +635,60 @@ static void sstp_close(void)
 
 /* --- crypto binding keys ---------------------------------------------------- */
 
+/* pppd's auth_done[] says "EAP" but not which EAP method; the method decides
+ * which keys make the HLAK, so note the type of each EAP Response we send. */
+static void sstp_snoop_send(unsigned char *p, int len)
+{
+	unsigned char *q = p;
+	int n = len;
+
+	if (n >= 2 && q[0] == 0xff && q[1] == 0x03) {
+		q += 2;
+		n -= 2;
+	}
+	/* protocol 0xc227, code 2 (Response), id, length, type */
+	if (n >= 7 && q[0] == 0xc2 && q[1] == 0x27 && q[2] == 2 && q[6] > 3)
+		eap_method = q[6];
+	if (prev_snoop_send_hook)
+		prev_snoop_send_hook(p, len);
+}
+
 static enum sstp_key_source key_source(int send_len)
 {
 	int done = auth_done[0];
 
 	if (done & (CHAP_MS2_WITHPEER | CHAP_MS_WITHPEER))
 		return SSTP_KEYS_MSCHAP;
-	if (done & EAP_WITHPEER)
-		/* EAP-MSCHAPv2 leaves 16/20-byte MS-CHAP keys, EAP-TLS 32-byte ones. */
+	if (!(done & EAP_WITHPEER))
+		return SSTP_KEYS_NONE;
+	switch (eap_method) {
+	case SSTP_EAPT_MD5:
+		return SSTP_KEYS_NONE; /* no keys: zero HLAK, like CHAP-MD5 */
+	case SSTP_EAPT_MSCHAPV2:
+		return SSTP_KEYS_MSCHAP;
+	case SSTP_EAPT_TLS:
+		return SSTP_KEYS_EAP_MSK;
+	default:
+		/* PEAP with the crypto-binding TLV and other methods leave
+		 * 32-byte keys; PEAP without it leaves MS-CHAPv2 ones. */
 		return send_len >= SSTP_HLAK_LEN ? SSTP_KEYS_EAP_MSK : SSTP_KEYS_MSCHAP;
-	return SSTP_KEYS_NONE;
+	}
+}
+
+static const char *eap_method_name(int type)
+{
+	switch (type) {
+	case SSTP_EAPT_MD5:
+		return "EAP-MD5";
+	case SSTP_EAPT_TLS:
+		return "EAP-TLS";
+	case SSTP_EAPT_PEAP:
+		return "PEAP";
+	case SSTP_EAPT_MSCHAPV2:
+		return "EAP-MSCHAPv2";
+	default:
+		return "EAP";
+	}
 }
 
 static const char *key_source_name(enum sstp_key_source source)
@@ -674,14 +727,19 @@ static void sstp_auth_up(void *arg, int unused)
 		source = SSTP_KEYS_NONE;
 	}
 	if (source == SSTP_KEYS_EAP_MSK && send_len < SSTP_HLAK_LEN)
-		warn("sstp: pppd %s keeps only %d bytes of the EAP key; the crypto binding "
-		     "needs 32 and the server will likely reject it",
-		     SSTP_PPPD_VERSION, send_len);
+		error("sstp: cannot compute a correct crypto binding for %s: pppd %s keeps only "
+		      "%d of the 32 key bytes it needs, so the server will refuse the call "
+		      "(use pppd 2.5, or MS-CHAPv2 / EAP-MSCHAPv2)",
+		      eap_method_name(eap_method), SSTP_PPPD_VERSION, send_len);
 	sstp_hlak_build(msg.u.hlak, source, send_key, send_len, recv_key, recv_len);
 	gnutls_memset(send_key, 0, sizeof(send_key));
 	gnutls_memset(recv_key, 0, sizeof(recv_key));
 
-	dbglog("sstp: authentication done, binding with %s", key_source_name(source));
+	if (auth_done[0] & EAP_WITHPEER)
+		dbglog("sstp: authentication done (%s), binding with %s",
+		       eap_method_name(eap_method), key_source_name(source));
+	else
+		dbglog("sstp: authentication done, binding with %s", key_source_name(source));
 	ret = sstp_ipc_send(helper_sock, &msg);
 	gnutls_memset(&msg, 0, sizeof(msg));
 	if (ret < 0) {
@@ -731,6 +789,8 @@ __attribute__((visibility("default"))) void plugin_init(void)
 	ppp_add_options(sstp_options);
 	ppp_add_notify(NF_AUTH_UP, sstp_auth_up, NULL);
 	ppp_add_notify(NF_EXIT, sstp_wipe_secrets, NULL);
+	prev_snoop_send_hook = snoop_send_hook;
+	snoop_send_hook = sstp_snoop_send;
 	dbglog("sstp plugin %s for pppd %s, GnuTLS %s", PACKAGE_VERSION, SSTP_PPPD_VERSION,
 	       gnutls_check_version(NULL));
 }

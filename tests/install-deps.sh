@@ -7,6 +7,10 @@
 # /dev/ppp works natively they run directly in private namespaces instead.
 # The proxy scenarios start their own squid (with apache2-utils' htpasswd for
 # Basic auth) and dante's SOCKS server inside a network namespace.
+#
+# The pppd 2.5 tests fetch Debian 13's ppp source package through a private
+# apt configuration (dpkg-dev, debian-archive-keyring) and build it (OpenSSL
+# for MS-CHAP, MPPE and EAP-TLS). The Debian packaging test needs debhelper.
 set -eu
 
 PACKAGES="
@@ -18,6 +22,8 @@ PACKAGES="
     python3
     clang libclang-rt-14-dev
     squid apache2-utils dante-server
+    dpkg-dev debian-archive-keyring libssl-dev
+    debhelper fakeroot
 "
 
 if [ "$(id -u)" != 0 ]; then

@@ -205,6 +205,9 @@ PPP_LCP = 0xC021
 PPP_PAP = 0xC023
 PPP_CHAP = 0xC223
 PPP_EAP = 0xC227
+EAPT_NAK = 3
+EAPT_MD5 = 4
+EAPT_MSCHAPV2 = 26
 PPP_IPCP = 0x8021
 PPP_IPV6CP = 0x8057
 PPP_CCP = 0x80FD
@@ -674,6 +677,9 @@ class PppSnoop:
         self.pap_acked = False
         self.auth_failed = False
         self.eap_seen = False
+        self.eap_method = None         # EAP type of the client's last method Response
+        self.eap_nt_response = None    # NT-Response of an EAP-MSCHAPv2 Response
+        self.eap_success = False
 
     # -- helpers --
     @staticmethod
@@ -753,6 +759,7 @@ class PppSnoop:
             self.eap_seen = True
             extra = " type=%d" % data[0] if code in (1, 2) and data else ""
             self.log("EVENT", "ppp %s EAP code=%d id=%d%s" % (direction, code, ident, extra))
+            self._eap(direction, code, data)
         elif proto == PPP_IPCP and code in (1, 2, 3, 4):
             opts = []
             for t, v in self._options(data):
@@ -823,6 +830,19 @@ class PppSnoop:
         else:
             self.log("EVENT", "ppp %s CHAP code=%d id=%d" % (direction, code, ident))
 
+    def _eap(self, direction, code, data):
+        if direction == "c>s" and code == 2 and data and data[0] > 3:
+            self.eap_method = data[0]
+            # EAP-MSCHAPv2 Response: type 26, OpCode 2, MS-CHAPv2-ID, MS-Length (2),
+            # Value-Size 49, then the CHAP Response value (NT-Response at 24..47).
+            if data[0] == EAPT_MSCHAPV2 and len(data) >= 6 + 49 and data[1] == 2 \
+                    and data[5] == 49:
+                self.eap_nt_response = bytes(data[6 + 24:6 + 48])
+        elif direction == "s>c" and code == 3:
+            self.eap_success = True
+        elif direction == "s>c" and code == 4:
+            self.auth_failed = True
+
     def _pap(self, direction, code, ident, data):
         if code == 1:
             peer = data[1:1 + data[0]] if data else b""
@@ -865,6 +885,18 @@ class PppSnoop:
                 if password is None:
                     return None, None, ("hlak-unknown", "server has no --password to derive it")
                 return mschapv2_hlak(password, resp[1]), "mschapv2", None
+        if proto == PPP_EAP:
+            if not self.eap_success:
+                return None, None, ("auth-incomplete", "Call Connected before EAP Success")
+            if self.eap_method == EAPT_MSCHAPV2:
+                # sstp-protocol.md 4.3: the same HLAK as plain MS-CHAPv2
+                if self.eap_nt_response is None:
+                    return None, None, ("hlak-unknown", "no EAP-MSCHAPv2 Response was seen")
+                if password is None:
+                    return None, None, ("hlak-unknown", "server has no --password to derive it")
+                return mschapv2_hlak(password, self.eap_nt_response), "eap-mschapv2", None
+            return None, None, ("hlak-unsupported-auth",
+                                "no HLAK rule implemented for EAP type %s" % self.eap_method)
         return None, None, ("hlak-unsupported-auth",
                             "no HLAK rule implemented for %s" % self.auth_name(auth))
 
@@ -1768,9 +1800,24 @@ class Connection:
                 if self.data_s2c == 0:
                     self.log("EVENT", "first data frame server->client proto=0x%04x" % proto)
                 self.data_s2c += 1
+            if self.args.eap_nak_md5 and self._nak_md5_for_client(proto, nf):
+                continue
             self.frames_s2c += 1
             self.snoop.observe("s>c", proto, nf[4:])
             self.tls_out += sstp_data(nf)
+
+    def _nak_md5_for_client(self, proto, nf):
+        """--eap-nak-md5: pppd as EAP authenticator offers MD5-Challenge first and
+        moves to EAP-MSCHAPv2 only when the peer Naks it (as Windows clients do);
+        pppd as EAP peer never does. Answer the server pppd's MD5-Challenge with
+        Nak(MSCHAPv2) in the client's place and keep it from the client."""
+        if proto != PPP_EAP or len(nf) < 9 or nf[4] != 1 or nf[8] != EAPT_MD5:
+            return False
+        nak = bytes([2, nf[5]]) + struct.pack("!H", 6) + bytes([EAPT_NAK, EAPT_MSCHAPV2])
+        self.pty_out += hdlc_encode(b"\xff\x03" + struct.pack("!H", PPP_EAP) + nak)
+        self.log("EVENT", "eap: answered the server pppd's MD5-Challenge id=%d with "
+                 "Nak(MSCHAPv2) for the client (--eap-nak-md5)" % nf[5])
+        return True
 
     # -- server pppd --
     def _start_pppd(self):
@@ -2153,6 +2200,9 @@ def parse_args(argv):
                    help="accept N connections, serve them, then exit (0 = unlimited)")
     p.add_argument("--http-status", type=int, help="answer this HTTP status instead of 200 "
                                                    "(after the request checks) and close")
+    p.add_argument("--eap-nak-md5", action="store_true",
+                   help="answer the server pppd's EAP MD5-Challenge with Nak(MSCHAPv2) so "
+                        "that EAP-MSCHAPv2 runs between two pppds")
     p.add_argument("--expect-host", help="also require this Host header value and TLS SNI name")
     p.add_argument("--tls-max", choices=("1.2", "1.3"), default="1.3",
                    help="highest TLS version offered")

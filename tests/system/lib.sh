@@ -34,7 +34,8 @@ fi
 : "${top_srcdir:?}" "${SSTP_RESULT_DIR:?}" "${SSTP_SCRATCH:?}"
 SSTP_PLUGIN=${SSTP_PLUGIN:-}
 
-PPPD=/usr/sbin/pppd
+# The client's pppd: the system's, or another build (the pppd 2.5 runs).
+PPPD=${SSTP_CLIENT_PPPD:-/usr/sbin/pppd}
 PYTHON=/usr/bin/python3
 SERVER_SCRIPT=$top_srcdir/tests/server/sstp-test-server.py
 
@@ -80,7 +81,7 @@ OTHER_NAME_CERT=$CERTDIR/server-other-name.pem
 OTHER_NAME_KEY=$CERTDIR/server-other-name-key.pem
 
 # Knobs for start_server (set before calling it).
-SERVER_AUTH=${SERVER_AUTH:-mschapv2}   # mschapv2 | pap
+SERVER_AUTH=${SERVER_AUTH:-mschapv2}   # mschapv2 | pap | eap-mschapv2
 SERVER_LISTEN=${SERVER_LISTEN:-$SRV_IP4}
 SERVER_PORT=${SERVER_PORT:-443}
 
@@ -408,6 +409,7 @@ write_server_pppd_options() {
     case $auth in
     mschapv2) req=require-mschap-v2 ;;
     pap) req=require-pap ;;
+    eap-mschapv2) req=require-eap ;; # start_server makes it EAP-MSCHAPv2
     *) hard_error "write_server_pppd_options: unknown auth '$auth'" ;;
     esac
     cat >"$SERVER_PPPD_OPTIONS" <<EOF
@@ -440,13 +442,16 @@ require_etc_ppp() {
 start_server() {
     require_server
     write_server_pppd_options "$SERVER_AUTH"
+    local eap_arg=
+    [ "$SERVER_AUTH" != eap-mschapv2 ] || eap_arg=--eap-nak-md5
     rm -f "$SERVER_PIDFILE"
     note "starting test server: --listen $SERVER_LISTEN --port $SERVER_PORT $*"
     ip netns exec srv "$PYTHON" "$SERVER_SCRIPT" \
         --listen "$SERVER_LISTEN" --port "$SERVER_PORT" \
         --cert "$SERVER_CERT" --key "$SERVER_KEY" \
         --pppd-options "$SERVER_PPPD_OPTIONS" --password "$PPP_PASSWORD" \
-        --log "$SERVER_LOG" --pidfile "$SERVER_PIDFILE" "$@" \
+        --log "$SERVER_LOG" --pidfile "$SERVER_PIDFILE" \
+        ${eap_arg:+"$eap_arg"} "$@" \
         >"$SERVER_OUT" 2>&1 &
     SERVER_PID=$!
     if ! wait_until 15 _server_ready; then

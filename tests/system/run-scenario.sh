@@ -24,6 +24,7 @@
 #   SSTP_UML_MEM               UML memory (default 512M)
 #   SSTP_UML_PARALLEL          1: do not serialise UML runs (default: one at a time)
 #   SSTP_REQUIRE_SYSTEM_TESTS  1: unable to run = hard error (99) instead of skip
+#   SSTP_CLIENT_PPPD           the client's pppd (default /usr/sbin/pppd)
 # Other SSTP_* variables are passed through to the scenario.
 #
 # Internal: "run-scenario.sh --inner ENVFILE" is what runs inside UML or the
@@ -63,6 +64,9 @@ if [ "${1:-}" = "--inner" ]; then
     {
         echo "# scenario: $SSTP_SCENARIO"
         echo "# mode: $SSTP_MODE, kernel $(uname -r), pppd $(pppd --version 2>&1 | sed -n 's/.*version //p')"
+        if [ -n "${SSTP_CLIENT_PPPD:-}" ]; then
+            echo "# client pppd: $SSTP_CLIENT_PPPD, version $("$SSTP_CLIENT_PPPD" --version 2>&1 | sed -n 's/.*version //p')"
+        fi
         echo "# results: $SSTP_RESULT_DIR"
     } >"$log"
     # timeout signals its whole process group, so the scenario's children
@@ -123,6 +127,8 @@ for tool in pppd ip ping certtool timeout unshare mount pgrep; do
     command -v $tool >/dev/null 2>&1 || cannot_run "$tool not found"
 done
 [ -x /usr/sbin/pppd ] || cannot_run "/usr/sbin/pppd not found (package ppp)"
+[ -z "${SSTP_CLIENT_PPPD:-}" ] || [ -x "$SSTP_CLIENT_PPPD" ] ||
+    hard_error "SSTP_CLIENT_PPPD=$SSTP_CLIENT_PPPD is not an executable"
 [ -x /usr/bin/python3 ] || cannot_run "/usr/bin/python3 not found (package python3)"
 [ -d /etc/ppp ] || cannot_run "/etc/ppp missing (package ppp)"
 [ -f /etc/hosts ] || cannot_run "/etc/hosts missing"
