@@ -58,7 +58,7 @@ static char *opt_server;
 static char *opt_ca_file;
 static char *opt_tls_priority;
 static char *opt_cert_pin;
-static int opt_pin_only;
+static bool opt_pin_only;
 static char *opt_crl_file;
 static int opt_connect_timeout = SSTP_DEFAULT_CONNECT_TIMEOUT_S;
 /* As written: may carry a user name and password, so pppd prints
