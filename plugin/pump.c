@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -35,6 +37,10 @@
 #define TLS_OUT_SIZE   (96 * 1024)
 #define PTY_OUT_SIZE   (192 * 1024)
 #define TLS_RECORD_MAX 16384
+/* TLS bytes taken from the socket per recv(): many records at once. */
+#define TLS_RX_SIZE (64 * 1024)
+/* The clock is read for real at least every this many wake-ups. */
+#define CLOCK_RESYNC_WAKEUPS 64
 /* Decoder room: the largest frame SSTP can carry, its FCS, and 3 bytes for
  * restoring FF 03 and a compressed protocol field. */
 #define FRAME_ROOM (SSTP_HEADER_LEN + SSTP_MAX_DATA_LEN + 2 + 3)
@@ -73,10 +79,14 @@ struct pump {
 	size_t tls_send_retry; /* length GnuTLS must be given again after EAGAIN */
 
 	/* TLS -> pty */
+	uint8_t *rx; /* ciphertext read from the socket, not yet taken by GnuTLS */
+	size_t rx_start, rx_len;
+	bool rx_drained; /* the last recv() emptied the socket: wait for POLLIN */
 	uint8_t *pty_out;
 	size_t pty_out_len, pty_out_sent;
 
 	int64_t now;
+	unsigned wakeups_since_clock;
 	int64_t state_deadline; /* negotiation or teardown timer */
 	int64_t last_received;
 	bool echo_outstanding;
@@ -367,6 +377,95 @@ static int process_tls_in(struct pump *p)
 	return 0;
 }
 
+/*
+ * GnuTLS reads a record in two recv() calls (header, then body) and needs a
+ * third to learn that the socket is empty. This pull function gives it bytes
+ * from one large recv() instead, and answers EAGAIN without a system call
+ * once a short recv() has shown the socket drained, until poll() reports
+ * it readable again.
+ */
+static ssize_t tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	struct pump *p = ptr;
+	size_t n;
+
+	if (p->rx_start == p->rx_len) {
+		ssize_t got;
+
+		if (p->rx_drained) {
+			gnutls_transport_set_errno(p->link->tls.session, EAGAIN);
+			return -1;
+		}
+		got = recv(p->link->tls.fd, p->rx, TLS_RX_SIZE, 0);
+		if (got <= 0) {
+			if (got < 0)
+				gnutls_transport_set_errno(p->link->tls.session, errno);
+			return got;
+		}
+		p->rx_start = 0;
+		p->rx_len = (size_t)got;
+		p->rx_drained = p->rx_len < TLS_RX_SIZE;
+	}
+	n = p->rx_len - p->rx_start;
+	if (n > len)
+		n = len;
+	memcpy(buf, p->rx + p->rx_start, n);
+	p->rx_start += n;
+	return (ssize_t)n;
+}
+
+static int tls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct pump *p = ptr;
+	struct pollfd pfd = {.fd = p->link->tls.fd, .events = POLLIN};
+	int ret;
+
+	if (p->rx_start < p->rx_len)
+		return 1;
+	ret = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+	if (ret > 0)
+		p->rx_drained = false;
+	return ret;
+}
+
+/* After the call, GnuTLS reads the socket itself again (gnutls_bye). */
+static ssize_t tls_pull_direct(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	return recv((int)(intptr_t)ptr, buf, len, 0);
+}
+
+static int tls_pull_timeout_direct(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct pollfd pfd = {.fd = (int)(intptr_t)ptr, .events = POLLIN};
+
+	return poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+}
+
+static void use_buffered_pull(struct pump *p, bool on)
+{
+	gnutls_session_t session = p->link->tls.session;
+
+	if (on) {
+		gnutls_transport_set_pull_function(session, tls_pull);
+		gnutls_transport_set_pull_timeout_function(session, tls_pull_timeout);
+		/* the push side keeps the socket (GnuTLS's own writev) */
+		gnutls_transport_set_ptr2(session, p,
+					  (gnutls_transport_ptr_t)(intptr_t)p->link->tls.fd);
+	} else {
+		/* Whatever the buffer still holds is lost with the call. */
+		gnutls_transport_set_pull_function(session, tls_pull_direct);
+		gnutls_transport_set_pull_timeout_function(session, tls_pull_timeout_direct);
+		gnutls_transport_set_int(session, p->link->tls.fd);
+	}
+}
+
+/* Decrypted bytes in GnuTLS or ciphertext in our buffer: readable without
+ * waiting for the socket. */
+static bool tls_has_buffered(struct pump *p)
+{
+	return p->rx_start < p->rx_len || gnutls_record_check_pending(p->link->tls.session) > 0;
+}
+
 /* Returns 1 when something was read, 0 when nothing is available, <0 when the
  * connection is gone. */
 static int read_tls(struct pump *p)
@@ -606,13 +705,35 @@ static void pty_gone(struct pump *p, struct pollfd *fds)
 	start_disconnect(p);
 }
 
-/* SIGTERM stays blocked except inside ppoll(), so it cannot slip in between
- * the flag check and the wait. */
-static int wait_for_events(struct pollfd *fds, int timeout_ms, const sigset_t *wait_mask)
+/*
+ * SIGTERM stays blocked except inside ppoll(), so it cannot slip in between
+ * the flag check and the wait.
+ *
+ * The raw system call tells how long it slept (the glibc wrapper hides
+ * that), which keeps p->now current without a clock read per wake-up: a
+ * clock read is a system call where there is no vDSO (user-mode-linux),
+ * and a data burst wakes us thousands of times a second. The time spent
+ * working between waits is caught up by a real clock read every
+ * CLOCK_RESYNC_WAKEUPS wake-ups and after every time-out, so timers can
+ * only fire late by that much, never early.
+ */
+static int wait_for_events(struct pump *p, struct pollfd *fds, int timeout_ms,
+			   const sigset_t *wait_mask)
 {
 	struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = timeout_ms % 1000 * 1000000L};
+	int ret, saved_errno;
 
-	return ppoll(fds, NUM_FDS, timeout_ms < 0 ? NULL : &ts, wait_mask);
+	ret = (int)syscall(SYS_ppoll, fds, NUM_FDS, timeout_ms < 0 ? NULL : &ts, wait_mask,
+			   (size_t)(_NSIG / 8));
+	saved_errno = errno;
+	if (timeout_ms < 0 || ret == 0 || ++p->wakeups_since_clock >= CLOCK_RESYNC_WAKEUPS) {
+		p->now = sstp_monotonic_ms();
+		p->wakeups_since_clock = 0;
+	} else {
+		p->now += timeout_ms - (ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	}
+	errno = saved_errno;
+	return ret;
 }
 
 static int pump_loop(struct pump *p, const sigset_t *wait_mask)
@@ -650,7 +771,7 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 		if (got_sigterm && !tearing_down(p))
 			start_disconnect(p);
 
-		tls_pending = gnutls_record_check_pending(link->tls.session) > 0;
+		tls_pending = tls_has_buffered(p);
 		fds[FD_PTY].events = 0;
 		if (!tearing_down(p) && !p->pty_in_len && !p->tls_out_len)
 			fds[FD_PTY].events |= POLLIN;
@@ -664,12 +785,13 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 			    gnutls_record_get_direction(link->tls.session) ? POLLOUT : POLLIN;
 
 		timeout = tls_pending && (fds[FD_TLS].events & POLLIN) ? 0 : next_timeout_ms(p);
-		ret = wait_for_events(fds, timeout, wait_mask);
+		ret = wait_for_events(p, fds, timeout, wait_mask);
 		if (ret < 0 && errno != EINTR)
 			return -errno;
-		p->now = sstp_monotonic_ms();
 		if (ret < 0)
 			continue;
+		if (fds[FD_TLS].revents)
+			p->rx_drained = false;
 
 		if (fds[FD_IPC].revents && handle_ipc(p) < 0) {
 			fds[FD_IPC].fd = -1; /* pppd is gone */
@@ -718,7 +840,8 @@ int sstp_pump_run(struct sstp_link *link)
 	p.pty_in = malloc(PTY_IN_SIZE);
 	p.tls_out = malloc(TLS_OUT_SIZE);
 	p.pty_out = malloc(PTY_OUT_SIZE);
-	if (!p.pty_in || !p.tls_out || !p.pty_out) {
+	p.rx = malloc(TLS_RX_SIZE);
+	if (!p.pty_in || !p.tls_out || !p.pty_out || !p.rx) {
 		sstp_log_error("out of memory");
 		goto out;
 	}
@@ -727,7 +850,9 @@ int sstp_pump_run(struct sstp_link *link)
 	p.last_received = p.now;
 	enter_state(&p, CALL_ACK_RECEIVED, NEGOTIATION_TIMEOUT_MS);
 
+	use_buffered_pull(&p, true);
 	ret = pump_loop(&p, &wait_mask);
+	use_buffered_pull(&p, false);
 	sstp_log_debug("call ended: %llu bytes sent, %llu received, %lu bad frames from "
 		       "pppd, %lu frames dropped outside Call Connected",
 		       p.bytes_to_server, p.bytes_from_server, p.decoder.bad_frames,
@@ -736,5 +861,6 @@ out:
 	free(p.pty_in);
 	free(p.tls_out);
 	free(p.pty_out);
+	free(p.rx);
 	return ret == 0 && p.we_hung_up ? 0 : 1;
 }
