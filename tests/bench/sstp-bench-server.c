@@ -131,7 +131,55 @@ struct conn {
 	size_t pin_len, pout_len, pout_off;
 	struct deframer df;
 	int closing;
+	/* ciphertext from one big recv(), handed to GnuTLS piecemeal */
+	uint8_t *rx;
+	size_t rx_off, rx_len;
+	int rx_empty; /* the last recv() drained the socket: wait for poll() */
 };
+
+#define RX_CAP (64 * 1024)
+
+/* GnuTLS would read each record with two recv() calls plus a failing one;
+ * this serves it from one large recv() and says EAGAIN for free once the
+ * socket is known to be empty. */
+static ssize_t pull_buffered(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	struct conn *c = ptr;
+
+	if (c->rx_off == c->rx_len) {
+		ssize_t r;
+
+		if (c->rx_empty) {
+			gnutls_transport_set_errno(c->s, EAGAIN);
+			return -1;
+		}
+		r = recv(c->fd, c->rx, RX_CAP, 0);
+		if (r <= 0) {
+			if (r < 0)
+				gnutls_transport_set_errno(c->s, errno);
+			return r;
+		}
+		c->rx_off = 0;
+		c->rx_len = (size_t)r;
+		c->rx_empty = c->rx_len < RX_CAP;
+	}
+	if (len > c->rx_len - c->rx_off)
+		len = c->rx_len - c->rx_off;
+	memcpy(buf, c->rx + c->rx_off, len);
+	c->rx_off += len;
+	return (ssize_t)len;
+}
+
+static int pull_timeout_buffered(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct conn *c = ptr;
+	struct pollfd pf = {.fd = c->fd, .events = POLLIN};
+
+	if (c->rx_off < c->rx_len)
+		return 1;
+	c->rx_empty = 0;
+	return poll(&pf, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+}
 
 static void put_be16(uint8_t *p, unsigned v)
 {
@@ -388,6 +436,12 @@ static void serve_sstp(gnutls_session_t s, int fd, const char *options)
 	gnutls_record_send(s, ack, sizeof(ack));
 	start_pppd(&c, options);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	c.rx = malloc(RX_CAP);
+	if (!c.rx)
+		die("malloc");
+	gnutls_transport_set_pull_function(s, pull_buffered);
+	gnutls_transport_set_pull_timeout_function(s, pull_timeout_buffered);
+	gnutls_transport_set_ptr2(s, &c, (gnutls_transport_ptr_t)(intptr_t)fd);
 
 	while (c.closing < 2) {
 		struct pollfd pf[2] = {{.fd = fd}, {.fd = c.pty}};
@@ -412,7 +466,8 @@ static void serve_sstp(gnutls_session_t s, int fd, const char *options)
 			break;
 		if (c.tin_len < TLS_IN_CAP - REC_MAX - 64 && PTY_OUT_CAP - c.pout_len > 2 * MAX_FRAME + 8)
 			pf[0].events |= POLLIN;
-		pending = (pf[0].events & POLLIN) && gnutls_record_check_pending(s) > 0;
+		pending = (pf[0].events & POLLIN) &&
+			  (c.rx_off < c.rx_len || gnutls_record_check_pending(s) > 0);
 		ret = poll(pf, 2, pending ? 0 : 1000);
 		if (ret < 0 && errno != EINTR)
 			die("poll");
@@ -420,6 +475,8 @@ static void serve_sstp(gnutls_session_t s, int fd, const char *options)
 			c.pppd = 0;
 			break;
 		}
+		if (pf[0].revents)
+			c.rx_empty = 0;
 		if (pending || (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			while (c.tin_len < TLS_IN_CAP - REC_MAX - 64 &&
 			       PTY_OUT_CAP - c.pout_len > 2 * MAX_FRAME + 8) {
