@@ -39,6 +39,11 @@
 #define TLS_RECORD_MAX 16384
 /* TLS bytes taken from the socket per recv(): many records at once. */
 #define TLS_RX_SIZE (64 * 1024)
+/* Linux's n_tty, on the pty master, buffers this much: one read gets at
+ * most that (in fact one byte less). */
+#define PTY_LDISC_CHUNK 4096
+/* How long a partly filled TLS record may wait for the rest of a burst. */
+#define HOLD_MS 1
 /* The clock is read for real at least every this many wake-ups. */
 #define CLOCK_RESYNC_WAKEUPS 64
 /* Decoder room: the largest frame SSTP can carry, its FCS, and 3 bytes for
@@ -74,6 +79,8 @@ struct pump {
 	uint8_t *pty_in;
 	size_t pty_in_start, pty_in_len;
 	struct hdlc_decoder decoder;
+	bool pty_more_coming; /* the last pty read was cut short by the line discipline */
+	int64_t hold_until;   /* TLS output held back for more of a burst until then */
 	uint8_t *tls_out;
 	size_t tls_out_len, tls_out_sent;
 	size_t tls_send_retry; /* length GnuTLS must be given again after EAGAIN */
@@ -570,6 +577,11 @@ static int read_pty(struct pump *p)
 	if (p->pty_in_len)
 		return 0;
 	n = read(p->link->pty_master, p->pty_in, PTY_IN_SIZE);
+	/* n_tty keeps one byte of its buffer free: a full read is 4095 bytes */
+	p->pty_more_coming =
+	    n == PTY_LDISC_CHUNK - 1 || n == PTY_LDISC_CHUNK || n == PTY_IN_SIZE;
+	if (p->pty_more_coming && !p->tls_out_len)
+		p->hold_until = p->now + HOLD_MS;
 	if (n > 0) {
 		p->pty_in_len = n;
 		return 1;
@@ -736,11 +748,23 @@ static int wait_for_events(struct pump *p, struct pollfd *fds, int timeout_ms,
 	return ret;
 }
 
+/*
+ * pppd's frames reach us at most PTY_LDISC_CHUNK bytes per read, which would
+ * make every 4 KiB its own TLS record and sendmsg(). While reads come back
+ * full, more of the burst is on its way: the queue is held back until it
+ * makes a whole record, a read comes back short, or HOLD_MS passes.
+ */
+static bool holding_tls(const struct pump *p)
+{
+	return p->pty_more_coming && p->state == CALL_CONNECTED && !p->tls_send_retry &&
+	       p->tls_out_len < TLS_RECORD_MAX && p->now < p->hold_until;
+}
+
 static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 {
 	struct sstp_link *link = p->link;
 	struct pollfd fds[NUM_FDS];
-	bool tls_pending;
+	bool tls_pending, hold;
 	int timeout, ret;
 
 	fds[FD_IPC] = (struct pollfd){.fd = link->ipc_fd, .events = POLLIN};
@@ -757,7 +781,7 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 				p->pty_out_len = p->pty_out_sent = 0;
 			}
 			process_pty_in(p);
-			ret = flush_tls(p);
+			ret = holding_tls(p) ? 1 : flush_tls(p);
 			if (ret < 0)
 				return ret;
 			/* pty bytes left over means the queue filled and was sent. */
@@ -773,19 +797,24 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 
 		tls_pending = tls_has_buffered(p);
 		fds[FD_PTY].events = 0;
-		if (!tearing_down(p) && !p->pty_in_len && !p->tls_out_len)
+		hold = holding_tls(p);
+		if (!tearing_down(p) && !p->pty_in_len && (!p->tls_out_len || hold))
 			fds[FD_PTY].events |= POLLIN;
 		if (p->pty_live && p->pty_out_len)
 			fds[FD_PTY].events |= POLLOUT;
 		fds[FD_TLS].events = 0;
 		if (PTY_OUT_SIZE - p->pty_out_len >= HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
 			fds[FD_TLS].events |= POLLIN;
-		if (p->tls_out_len)
+		if (p->tls_out_len && !hold)
 			fds[FD_TLS].events |=
 			    gnutls_record_get_direction(link->tls.session) ? POLLOUT : POLLIN;
 
 		timeout = tls_pending && (fds[FD_TLS].events & POLLIN) ? 0 : next_timeout_ms(p);
+		if (hold && (timeout < 0 || timeout > HOLD_MS))
+			timeout = HOLD_MS;
 		ret = wait_for_events(p, fds, timeout, wait_mask);
+		if (ret == 0)
+			p->pty_more_coming = false; /* the burst has ended: send */
 		if (ret < 0 && errno != EINTR)
 			return -errno;
 		if (ret < 0)
