@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
@@ -35,6 +37,15 @@
 #define TLS_OUT_SIZE   (96 * 1024)
 #define PTY_OUT_SIZE   (192 * 1024)
 #define TLS_RECORD_MAX 16384
+/* TLS bytes taken from the socket per recv(): many records at once. */
+#define TLS_RX_SIZE (64 * 1024)
+/* Linux's n_tty, on the pty master, buffers this much: one read gets at
+ * most that (in fact one byte less). */
+#define PTY_LDISC_CHUNK 4096
+/* How long a partly filled TLS record may wait for the rest of a burst. */
+#define HOLD_MS 1
+/* The clock is read for real at least every this many wake-ups. */
+#define CLOCK_RESYNC_WAKEUPS 64
 /* Decoder room: the largest frame SSTP can carry, its FCS, and 3 bytes for
  * restoring FF 03 and a compressed protocol field. */
 #define FRAME_ROOM (SSTP_HEADER_LEN + SSTP_MAX_DATA_LEN + 2 + 3)
@@ -69,15 +80,21 @@ struct pump {
 	uint8_t *pty_in;
 	size_t pty_in_start, pty_in_len;
 	struct hdlc_decoder decoder;
+	bool pty_more_coming; /* the last pty read was cut short by the line discipline */
+	int64_t hold_until;   /* TLS output held back for more of a burst until then */
 	uint8_t *tls_out;
 	size_t tls_out_len, tls_out_sent;
 	size_t tls_send_retry; /* length GnuTLS must be given again after EAGAIN */
 
 	/* TLS -> pty */
+	uint8_t *rx; /* ciphertext read from the socket, not yet taken by GnuTLS */
+	size_t rx_start, rx_len;
+	bool rx_drained; /* the last recv() emptied the socket: wait for POLLIN */
 	uint8_t *pty_out;
 	size_t pty_out_len, pty_out_sent;
 
 	int64_t now;
+	unsigned wakeups_since_clock;
 	int64_t state_deadline; /* negotiation or teardown timer */
 	int64_t last_received;
 	bool echo_outstanding;
@@ -371,6 +388,95 @@ static int process_tls_in(struct pump *p)
 	return 0;
 }
 
+/*
+ * GnuTLS reads a record in two recv() calls (header, then body) and needs a
+ * third to learn that the socket is empty. This pull function gives it bytes
+ * from one large recv() instead, and answers EAGAIN without a system call
+ * once a short recv() has shown the socket drained, until poll() reports
+ * it readable again.
+ */
+static ssize_t tls_pull(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	struct pump *p = ptr;
+	size_t n;
+
+	if (p->rx_start == p->rx_len) {
+		ssize_t got;
+
+		if (p->rx_drained) {
+			gnutls_transport_set_errno(p->link->tls.session, EAGAIN);
+			return -1;
+		}
+		got = recv(p->link->tls.fd, p->rx, TLS_RX_SIZE, 0);
+		if (got <= 0) {
+			if (got < 0)
+				gnutls_transport_set_errno(p->link->tls.session, errno);
+			return got;
+		}
+		p->rx_start = 0;
+		p->rx_len = (size_t)got;
+		p->rx_drained = p->rx_len < TLS_RX_SIZE;
+	}
+	n = p->rx_len - p->rx_start;
+	if (n > len)
+		n = len;
+	memcpy(buf, p->rx + p->rx_start, n);
+	p->rx_start += n;
+	return (ssize_t)n;
+}
+
+static int tls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct pump *p = ptr;
+	struct pollfd pfd = {.fd = p->link->tls.fd, .events = POLLIN};
+	int ret;
+
+	if (p->rx_start < p->rx_len)
+		return 1;
+	ret = poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+	if (ret > 0)
+		p->rx_drained = false;
+	return ret;
+}
+
+/* After the call, GnuTLS reads the socket itself again (gnutls_bye). */
+static ssize_t tls_pull_direct(gnutls_transport_ptr_t ptr, void *buf, size_t len)
+{
+	return recv((int)(intptr_t)ptr, buf, len, 0);
+}
+
+static int tls_pull_timeout_direct(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct pollfd pfd = {.fd = (int)(intptr_t)ptr, .events = POLLIN};
+
+	return poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+}
+
+static void use_buffered_pull(struct pump *p, bool on)
+{
+	gnutls_session_t session = p->link->tls.session;
+
+	if (on) {
+		gnutls_transport_set_pull_function(session, tls_pull);
+		gnutls_transport_set_pull_timeout_function(session, tls_pull_timeout);
+		/* the push side keeps the socket (GnuTLS's own writev) */
+		gnutls_transport_set_ptr2(session, p,
+					  (gnutls_transport_ptr_t)(intptr_t)p->link->tls.fd);
+	} else {
+		/* Whatever the buffer still holds is lost with the call. */
+		gnutls_transport_set_pull_function(session, tls_pull_direct);
+		gnutls_transport_set_pull_timeout_function(session, tls_pull_timeout_direct);
+		gnutls_transport_set_int(session, p->link->tls.fd);
+	}
+}
+
+/* Decrypted bytes in GnuTLS or ciphertext in our buffer: readable without
+ * waiting for the socket. */
+static bool tls_has_buffered(struct pump *p)
+{
+	return p->rx_start < p->rx_len || gnutls_record_check_pending(p->link->tls.session) > 0;
+}
+
 /* Returns 1 when something was read, 0 when nothing is available, <0 when the
  * connection is gone. */
 static int read_tls(struct pump *p)
@@ -478,6 +584,11 @@ static int read_pty(struct pump *p)
 	if (p->pty_in_len)
 		return 0;
 	n = read(p->link->pty_master, p->pty_in, PTY_IN_SIZE);
+	/* n_tty keeps one byte of its buffer free: a full read is 4095 bytes */
+	p->pty_more_coming =
+	    n == PTY_LDISC_CHUNK - 1 || n == PTY_LDISC_CHUNK || n == PTY_IN_SIZE;
+	if (p->pty_more_coming && !p->tls_out_len)
+		p->hold_until = p->now + HOLD_MS;
 	if (n > 0) {
 		p->pty_in_len = n;
 		return 1;
@@ -613,20 +724,54 @@ static void pty_gone(struct pump *p, struct pollfd *fds)
 	start_disconnect(p);
 }
 
-/* SIGTERM stays blocked except inside ppoll(), so it cannot slip in between
- * the flag check and the wait. */
-static int wait_for_events(struct pollfd *fds, int timeout_ms, const sigset_t *wait_mask)
+/*
+ * SIGTERM stays blocked except inside ppoll(), so it cannot slip in between
+ * the flag check and the wait.
+ *
+ * The raw system call tells how long it slept (the glibc wrapper hides
+ * that), which keeps p->now current without a clock read per wake-up: a
+ * clock read is a system call where there is no vDSO (user-mode-linux),
+ * and a data burst wakes us thousands of times a second. The time spent
+ * working between waits is caught up by a real clock read every
+ * CLOCK_RESYNC_WAKEUPS wake-ups and after every time-out, so timers can
+ * only fire late by that much, never early.
+ */
+static int wait_for_events(struct pump *p, struct pollfd *fds, int timeout_ms,
+			   const sigset_t *wait_mask)
 {
 	struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = timeout_ms % 1000 * 1000000L};
+	int ret, saved_errno;
 
-	return ppoll(fds, NUM_FDS, timeout_ms < 0 ? NULL : &ts, wait_mask);
+	ret = (int)syscall(SYS_ppoll, fds, NUM_FDS, timeout_ms < 0 ? NULL : &ts, wait_mask,
+			   (size_t)(_NSIG / 8));
+	saved_errno = errno;
+	if (timeout_ms < 0 || ret == 0 || ++p->wakeups_since_clock >= CLOCK_RESYNC_WAKEUPS) {
+		p->now = sstp_monotonic_ms();
+		p->wakeups_since_clock = 0;
+	} else {
+		p->now += timeout_ms - (ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	}
+	errno = saved_errno;
+	return ret;
+}
+
+/*
+ * pppd's frames reach us at most PTY_LDISC_CHUNK bytes per read, which would
+ * make every 4 KiB its own TLS record and sendmsg(). While reads come back
+ * full, more of the burst is on its way: the queue is held back until it
+ * makes a whole record, a read comes back short, or HOLD_MS passes.
+ */
+static bool holding_tls(const struct pump *p)
+{
+	return p->pty_more_coming && p->state == CALL_CONNECTED && !p->tls_send_retry &&
+	       p->tls_out_len < TLS_RECORD_MAX && p->now < p->hold_until;
 }
 
 static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 {
 	struct sstp_link *link = p->link;
 	struct pollfd fds[NUM_FDS];
-	bool tls_pending;
+	bool tls_pending, hold;
 	int timeout, ret;
 
 	fds[FD_IPC] = (struct pollfd){.fd = link->ipc_fd, .events = POLLIN};
@@ -643,7 +788,7 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 				p->pty_out_len = p->pty_out_sent = 0;
 			}
 			process_pty_in(p);
-			ret = flush_tls(p);
+			ret = holding_tls(p) ? 1 : flush_tls(p);
 			if (ret < 0)
 				return ret;
 			/* pty bytes left over means the queue filled and was sent. */
@@ -657,26 +802,32 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 		if (got_sigterm && !tearing_down(p))
 			start_disconnect(p);
 
-		tls_pending = gnutls_record_check_pending(link->tls.session) > 0;
+		tls_pending = tls_has_buffered(p);
 		fds[FD_PTY].events = 0;
-		if (!tearing_down(p) && !p->pty_in_len && !p->tls_out_len)
+		hold = holding_tls(p);
+		if (!tearing_down(p) && !p->pty_in_len && (!p->tls_out_len || hold))
 			fds[FD_PTY].events |= POLLIN;
 		if (p->pty_live && p->pty_out_len)
 			fds[FD_PTY].events |= POLLOUT;
 		fds[FD_TLS].events = 0;
 		if (PTY_OUT_SIZE - p->pty_out_len >= HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
 			fds[FD_TLS].events |= POLLIN;
-		if (p->tls_out_len)
+		if (p->tls_out_len && !hold)
 			fds[FD_TLS].events |=
 			    gnutls_record_get_direction(link->tls.session) ? POLLOUT : POLLIN;
 
 		timeout = tls_pending && (fds[FD_TLS].events & POLLIN) ? 0 : next_timeout_ms(p);
-		ret = wait_for_events(fds, timeout, wait_mask);
+		if (hold && (timeout < 0 || timeout > HOLD_MS))
+			timeout = HOLD_MS;
+		ret = wait_for_events(p, fds, timeout, wait_mask);
+		if (ret == 0)
+			p->pty_more_coming = false; /* the burst has ended: send */
 		if (ret < 0 && errno != EINTR)
 			return -errno;
-		p->now = sstp_monotonic_ms();
 		if (ret < 0)
 			continue;
+		if (fds[FD_TLS].revents)
+			p->rx_drained = false;
 
 		if (fds[FD_IPC].revents && handle_ipc(p) < 0) {
 			fds[FD_IPC].fd = -1; /* pppd is gone */
@@ -760,7 +911,8 @@ int sstp_pump_run(struct sstp_link *link)
 	p.pty_in = malloc(PTY_IN_SIZE);
 	p.tls_out = malloc(TLS_OUT_SIZE);
 	p.pty_out = malloc(PTY_OUT_SIZE);
-	if (!p.pty_in || !p.tls_out || !p.pty_out) {
+	p.rx = malloc(TLS_RX_SIZE);
+	if (!p.pty_in || !p.tls_out || !p.pty_out || !p.rx) {
 		sstp_log_error("out of memory");
 		goto out;
 	}
@@ -769,7 +921,9 @@ int sstp_pump_run(struct sstp_link *link)
 	p.last_received = p.now;
 	enter_state(&p, CALL_ACK_RECEIVED, NEGOTIATION_TIMEOUT_MS);
 
+	use_buffered_pull(&p, true);
 	ret = pump_loop(&p, &wait_mask);
+	use_buffered_pull(&p, false);
 	if (!p.attached && !p.we_hung_up && !got_sigterm)
 		wait_for_attach(&p);
 	sstp_log_debug("call ended: %llu bytes sent, %llu received, %lu bad frames from "
@@ -780,5 +934,6 @@ out:
 	free(p.pty_in);
 	free(p.tls_out);
 	free(p.pty_out);
+	free(p.rx);
 	return ret == 0 && p.we_hung_up ? 0 : 1;
 }
