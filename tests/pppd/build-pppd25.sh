@@ -112,7 +112,13 @@ log "building pppd $version into $prefix (log: $buildlog)"
 		--disable-static --disable-systemd --without-pam --without-pcap \
 		--without-srp --without-atm
 	make -j"$(nproc)"
-	make install
+	# Staged: pppd's install also puts example files into sysconfdir, and
+	# the host's /etc/ppp is not ours to touch. Only the prefix is kept.
+	rm -rf "$cache/stage"
+	make install DESTDIR="$cache/stage"
+	mkdir -p "$prefix"
+	cp -a "$cache/stage$prefix/." "$prefix/"
+	rm -rf "$cache/stage"
 ) >"$buildlog" 2>&1 || {
 	tail -n 40 "$buildlog" >&2
 	log "building pppd $version failed; whole log: $buildlog"
