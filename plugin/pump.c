@@ -585,8 +585,7 @@ static int read_pty(struct pump *p)
 		return 0;
 	n = read(p->link->pty_master, p->pty_in, PTY_IN_SIZE);
 	/* n_tty keeps one byte of its buffer free: a full read is 4095 bytes */
-	p->pty_more_coming =
-	    n == PTY_LDISC_CHUNK - 1 || n == PTY_LDISC_CHUNK || n == PTY_IN_SIZE;
+	p->pty_more_coming = n == PTY_LDISC_CHUNK - 1 || n == PTY_LDISC_CHUNK || n == PTY_IN_SIZE;
 	if (p->pty_more_coming && !p->tls_out_len)
 		p->hold_until = p->now + HOLD_MS;
 	if (n > 0) {

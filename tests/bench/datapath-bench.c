@@ -32,11 +32,11 @@
 
 struct workload {
 	size_t frame_len, frames;
-	uint8_t *hdlc;  /* encoded stream as pppd writes it to the pty */
+	uint8_t *hdlc; /* encoded stream as pppd writes it to the pty */
 	size_t hdlc_len;
-	uint8_t *sstp;  /* data packets as they come out of TLS */
+	uint8_t *sstp; /* data packets as they come out of TLS */
 	size_t sstp_len;
-	uint8_t *out;   /* output buffer, reused */
+	uint8_t *out; /* output buffer, reused */
 };
 
 static double now(void)

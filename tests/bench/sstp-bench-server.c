@@ -464,7 +464,8 @@ static void serve_sstp(gnutls_session_t s, int fd, const char *options)
 		}
 		if (c.closing && !c.tout_len)
 			break;
-		if (c.tin_len < TLS_IN_CAP - REC_MAX - 64 && PTY_OUT_CAP - c.pout_len > 2 * MAX_FRAME + 8)
+		if (c.tin_len < TLS_IN_CAP - REC_MAX - 64 &&
+		    PTY_OUT_CAP - c.pout_len > 2 * MAX_FRAME + 8)
 			pf[0].events |= POLLIN;
 		pending = (pf[0].events & POLLIN) &&
 			  (c.rx_off < c.rx_len || gnutls_record_check_pending(s) > 0);
@@ -480,7 +481,8 @@ static void serve_sstp(gnutls_session_t s, int fd, const char *options)
 		if (pending || (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			while (c.tin_len < TLS_IN_CAP - REC_MAX - 64 &&
 			       PTY_OUT_CAP - c.pout_len > 2 * MAX_FRAME + 8) {
-				r = gnutls_record_recv(s, c.tin + c.tin_len, TLS_IN_CAP - c.tin_len);
+				r = gnutls_record_recv(s, c.tin + c.tin_len,
+						       TLS_IN_CAP - c.tin_len);
 				if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
 					break;
 				if (r <= 0) {
@@ -693,7 +695,8 @@ int main(int argc, char **argv)
 		}
 	}
 	for (;;) {
-		struct pollfd pf[2] = {{.fd = lfd[0], .events = POLLIN}, {.fd = lfd[1], .events = POLLIN}};
+		struct pollfd pf[2] = {{.fd = lfd[0], .events = POLLIN},
+				       {.fd = lfd[1], .events = POLLIN}};
 
 		if (poll(pf, 2, -1) < 0)
 			continue;
@@ -730,9 +733,10 @@ int main(int argc, char **argv)
 		}
 	}
 usage:
-	fprintf(stderr, "usage: %s serve --listen ADDR --port P --raw-port P --cert PEM --key PEM "
-			"--pppd-options FILE [--pidfile F]\n"
-			"       %s raw --connect ADDR --port P --seconds N --direction up|down\n",
+	fprintf(stderr,
+		"usage: %s serve --listen ADDR --port P --raw-port P --cert PEM --key PEM "
+		"--pppd-options FILE [--pidfile F]\n"
+		"       %s raw --connect ADDR --port P --seconds N --direction up|down\n",
 		argv[0], argv[0]);
 	return 2;
 }
