@@ -15,7 +15,8 @@
 #             lib/pppd/V (pppd's own plugin directory)
 # pppd reads /etc/ppp as usual (--sysconfdir=/etc) and keeps its run-time
 # files in /run, like the distribution's build; the tests bind-mount a
-# scratch /etc/ppp over the real one.
+# scratch /etc/ppp over the real one. The install is staged, so that pppd's
+# sample files never reach the machine's /etc/ppp.
 #
 # Exit codes: 0 built (or cached), 77 the source package cannot be fetched
 # (no network, no trixie in reach), 1 anything else (a build failure).
@@ -112,7 +113,13 @@ log "building pppd $version into $prefix (log: $buildlog)"
 		--disable-static --disable-systemd --without-pam --without-pcap \
 		--without-srp --without-atm
 	make -j"$(nproc)"
-	make install
+	# Stage the install: "make install" also puts sample files into
+	# sysconfdir (/etc/ppp), and nothing may land outside the prefix.
+	rm -rf "$cache/build/stage"
+	make install DESTDIR="$cache/build/stage"
+	mkdir -p "$prefix"
+	cp -a "$cache/build/stage$prefix/." "$prefix/"
+	rm -rf "$cache/build/stage"
 ) >"$buildlog" 2>&1 || {
 	tail -n 40 "$buildlog" >&2
 	log "building pppd $version failed; whole log: $buildlog"
