@@ -57,7 +57,9 @@ for i in $(seq 1 $CALLS); do
     if [ -n "${FDS[5]:-}" ] && [ "${FDS[i]}" != "${FDS[5]}" ]; then
         find "/proc/$CLIENT_PID/fd" -mindepth 1 -printf '#   fd %f -> %l\n'
     fi
-    [ "$children" = 1 ] || fail "connection $i: pppd has $children children, expected one helper"
+    # One helper per link, never more. It may already be gone: this call's
+    # drop can land between "IP address" in the log and the sample.
+    [ "$children" -le 1 ] || fail "connection $i: pppd has $children children, at most one helper expected"
     wait_for_log "$SERVER_LOG" "conn=$i EVENT connection-closed " 20 ||
         fail "connection $i: the server did not end the call"
 done
