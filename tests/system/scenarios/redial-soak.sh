@@ -5,8 +5,8 @@
 # and the tunnel must come back (51st call: ping both ways). While each call
 # is up (IPCP done), pppd's open descriptors must never exceed, and at the end
 # equal, their number at call 5, and its
-# RSS flat (within RSS_TOLERANCE_KB) from call 5 to call 50, with exactly
-# one helper process. No keys leak from one link into the next: the server
+# RSS flat (within RSS_TOLERANCE_KB) from call 5 to call 50, with never more
+# than one helper process. No keys leak from one link into the next: the server
 # checks every crypto binding, so a PAP call after an MS-CHAPv2 one must bind
 # with the zero HLAK. (A silent server is left out: it costs 2 x 60 s by the
 # spec; fault-modes covers it.)
