@@ -679,6 +679,7 @@ class PppSnoop:
         self.eap_seen = False
         self.eap_method = None         # EAP type of the client's last method Response
         self.eap_nt_response = None    # NT-Response of an EAP-MSCHAPv2 Response
+        self.eap_mschapv2_id = None    # MS-CHAPv2-ID of that Response
         self.eap_success = False
 
     # -- helpers --
@@ -838,6 +839,7 @@ class PppSnoop:
             if data[0] == EAPT_MSCHAPV2 and len(data) >= 6 + 49 and data[1] == 2 \
                     and data[5] == 49:
                 self.eap_nt_response = bytes(data[6 + 24:6 + 48])
+                self.eap_mschapv2_id = data[2]
         elif direction == "s>c" and code == 3:
             self.eap_success = True
         elif direction == "s>c" and code == 4:
@@ -1759,6 +1761,8 @@ class Connection:
         self.snoop.observe("c>s", proto, payload)
         if self.master is not None:
             self.pty_out += hdlc_encode(frame)
+        if self.args.eap_nak_md5:
+            self._eap_success_for_client(proto, payload)
 
     def _read_pty(self):
         try:
@@ -1800,8 +1804,10 @@ class Connection:
                 if self.data_s2c == 0:
                     self.log("EVENT", "first data frame server->client proto=0x%04x" % proto)
                 self.data_s2c += 1
-            if self.args.eap_nak_md5 and self._nak_md5_for_client(proto, nf):
-                continue
+            if self.args.eap_nak_md5:
+                if self._nak_md5_for_client(proto, nf):
+                    continue
+                nf = self._fix_mschapv2_success_id(proto, nf)
             self.frames_s2c += 1
             self.snoop.observe("s>c", proto, nf[4:])
             self.tls_out += sstp_data(nf)
@@ -1818,6 +1824,37 @@ class Connection:
         self.log("EVENT", "eap: answered the server pppd's MD5-Challenge id=%d with "
                  "Nak(MSCHAPv2) for the client (--eap-nak-md5)" % nf[5])
         return True
+
+    def _fix_mschapv2_success_id(self, proto, nf):
+        """--eap-nak-md5: pppd as EAP authenticator (2.4.9 and 2.5) sends its
+        EAP-MSCHAPv2 Success Request with its next EAP id as MS-CHAPv2-ID, but
+        the peer must see the MS-CHAPv2-ID of its own Response there
+        (draft-kamath-pppext-eap-mschapv2 2.2, as Windows servers send it);
+        pppd as peer looks its Authenticator Response up by that id and fails
+        mutual authentication otherwise. Put the Response's id back."""
+        response_id = self.snoop.eap_mschapv2_id
+        if proto != PPP_EAP or len(nf) < 11 or nf[4] != 1 or nf[8] != EAPT_MSCHAPV2 \
+                or nf[9] != 3 or response_id is None or nf[10] == response_id:
+            return nf
+        self.log("EVENT", "eap: MS-CHAPv2-ID of the server pppd's Success set from %d to %d, "
+                 "the Response's (--eap-nak-md5)" % (nf[10], response_id))
+        return nf[:10] + bytes([response_id]) + nf[11:]
+
+    def _eap_success_for_client(self, proto, payload):
+        """--eap-nak-md5: once the peer has acknowledged the EAP-MSCHAPv2
+        Success (Response, OpCode Success), the authenticator ends EAP with an
+        EAP Success; pppd's authenticator never sends it, and pppd as peer
+        waits for it before it counts itself authenticated. Send it in the
+        server pppd's place."""
+        if proto != PPP_EAP or len(payload) < 6 or payload[0] != 2 \
+                or payload[4] != EAPT_MSCHAPV2 or payload[5] != 3:
+            return
+        success = bytes([3, payload[1]]) + struct.pack("!H", 4)
+        frame = b"\xff\x03" + struct.pack("!H", PPP_EAP) + success
+        self.log("EVENT", "eap: sent EAP Success id=%d to the client in the server pppd's "
+                 "place (--eap-nak-md5)" % payload[1])
+        self.snoop.observe("s>c", PPP_EAP, success)
+        self.tls_out += sstp_data(frame)
 
     # -- server pppd --
     def _start_pppd(self):
@@ -2201,8 +2238,9 @@ def parse_args(argv):
     p.add_argument("--http-status", type=int, help="answer this HTTP status instead of 200 "
                                                    "(after the request checks) and close")
     p.add_argument("--eap-nak-md5", action="store_true",
-                   help="answer the server pppd's EAP MD5-Challenge with Nak(MSCHAPv2) so "
-                        "that EAP-MSCHAPv2 runs between two pppds")
+                   help="answer the server pppd's EAP MD5-Challenge with Nak(MSCHAPv2), "
+                        "give its MSCHAPv2 Success the Response's MS-CHAPv2-ID and end "
+                        "with EAP Success, so that EAP-MSCHAPv2 runs between two pppds")
     p.add_argument("--expect-host", help="also require this Host header value and TLS SNI name")
     p.add_argument("--tls-max", choices=("1.2", "1.3"), default="1.3",
                    help="highest TLS version offered")
