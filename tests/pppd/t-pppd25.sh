@@ -89,10 +89,20 @@ if [ -f "$main" ] && ! grep -q "SSTP_PPPD_VERSION \"$version\"" "$top_builddir/c
 	pass "pppd $version refuses the plugin built for $(sed -n 's/^#define SSTP_PPPD_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h")"
 fi
 
+# The EAP-TLS tests run pppd 2.5 as the server too, with a test plugin that
+# hands the test server the server pppd's keys (see server-keys-plugin.c).
+keys_plugin=$work/server-keys-plugin.so
+${CC:-cc} -Wall -Wextra -Werror -shared -fPIC -I"$prefix/include" -o "$keys_plugin" \
+	"$top_srcdir/tests/server/server-keys-plugin.c" >"$work/keys-plugin.log" 2>&1 ||
+	{ cat "$work/keys-plugin.log"; fail "the server keys plugin does not build against pppd $version"; }
+pass "built the test server's keys plugin for pppd $version"
 cat >"$envfile" <<ENV
 # written by tests/pppd/t-pppd25.sh: the client side of the t25-*.sh system tests
 SSTP_CLIENT_PPPD=$pppd
 SSTP_PLUGIN=$plugin
 SSTP_PPPD25_VERSION=$version
+# the server side of the EAP-TLS tests
+SSTP_SERVER_PPPD25=$pppd
+SSTP_SERVER_KEYS_PLUGIN=$keys_plugin
 ENV
 pass "wrote $envfile"

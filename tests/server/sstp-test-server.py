@@ -207,6 +207,7 @@ PPP_CHAP = 0xC223
 PPP_EAP = 0xC227
 EAPT_NAK = 3
 EAPT_MD5 = 4
+EAPT_TLS = 13
 EAPT_MSCHAPV2 = 26
 PPP_IPCP = 0x8021
 PPP_IPV6CP = 0x8057
@@ -300,6 +301,28 @@ def mschapv2_client_keys(password, nt_response):
     pwhash_hash = md4(nt_password_hash(password))
     master = mppe_master_key(pwhash_hash, bytes(nt_response))
     return mppe_start_key(master, MAGIC2), mppe_start_key(master, MAGIC3)
+
+
+def read_server_keys(path, wait=3.0):
+    """The EAP-TLS HLAK from the server pppd's own key derivation: its
+    receive key, as hex, in the file its test plugin (server-keys-plugin.c)
+    writes when the peer has authenticated. That happens just after pppd
+    sends EAP Success, so the file may lag the client's Call Connected by a
+    moment. Returns what expected_hlak() returns."""
+    if path is None:
+        return None, None, ("hlak-unknown", "EAP-TLS needs --eap-keys-file (server pppd's keys)")
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with open(path) as f:
+                key = bytes.fromhex(f.read().strip())
+            if len(key) >= 32:
+                return key[:32], "eap-tls", None
+        except (OSError, ValueError):
+            pass
+        if time.monotonic() >= deadline:
+            return None, None, ("hlak-unknown", "no 32-byte key from the server pppd in %s" % path)
+        time.sleep(0.05)
 
 
 def mschapv2_hlak(password, nt_response):
@@ -862,7 +885,7 @@ class PppSnoop:
         else:
             self.log("EVENT", "ppp %s PAP code=%d id=%d" % (direction, code, ident))
 
-    def expected_hlak(self, password):
+    def expected_hlak(self, password, eap_keys_file=None):
         """Return (hlak, kind, None) or (None, None, (field, detail))."""
         auth = self.auth
         if auth is None:
@@ -897,6 +920,10 @@ class PppSnoop:
                 if password is None:
                     return None, None, ("hlak-unknown", "server has no --password to derive it")
                 return mschapv2_hlak(password, self.eap_nt_response), "eap-mschapv2", None
+            if self.eap_method == EAPT_TLS:
+                # sstp-protocol.md 4.3: the client's 32-byte MPPE send key,
+                # which is the server pppd's receive key
+                return read_server_keys(eap_keys_file)
             return None, None, ("hlak-unsupported-auth",
                                 "no HLAK rule implemented for EAP type %s" % self.eap_method)
         return None, None, ("hlak-unsupported-auth",
@@ -1594,7 +1621,8 @@ class Connection:
     # -- Call Connected --
     def _on_call_connected(self, pkt):
         bad = []
-        hlak, kind, problem = self.snoop.expected_hlak(self.srv.password)
+        hlak, kind, problem = self.snoop.expected_hlak(self.srv.password,
+                                                       self.srv.args.eap_keys_file)
         if problem:
             bad.append(problem)
         hp, more = verify_call_connected(pkt, self.mask, self.nonce,
@@ -2196,6 +2224,9 @@ def parse_args(argv):
     p.add_argument("--pppd-options", metavar="FILE", help="options file for the server pppd")
     p.add_argument("--pppd-arg", action="append", default=[], metavar="ARG",
                    help="extra argument for the server pppd (repeatable)")
+    p.add_argument("--eap-keys-file", metavar="FILE",
+                   help="EAP-TLS: read the server pppd's MPPE receive key (hex) from FILE, "
+                        "as tests/server/server-keys-plugin.c writes it")
     p.add_argument("--password", help="the client's password (to derive the MS-CHAPv2 HLAK)")
     p.add_argument("--password-file", help="read the password from this file (first line)")
     p.add_argument("--secrets-out", metavar="FILE",

@@ -66,6 +66,7 @@ SERVER_LOG=$LOGDIR/server.log             # test server --log
 SERVER_OUT=$LOGDIR/server.stdout          # its stdout/stderr
 SERVER_PPPD_LOG=$LOGDIR/server-pppd.log   # "logfile" of the server's pppd
 SERVER_PPPD_OPTIONS=$WORKDIR/server-pppd.options
+SERVER_KEYS_FILE=$WORKDIR/server-keys   # EAP-TLS: the server pppd's keys (hex)
 SERVER_PIDFILE=$WORKDIR/server.pid
 PROXY_DIR=$WORKDIR/proxy                  # squid/danted configuration and state
 PROXY_ACCESS_LOG=$LOGDIR/squid-access.log
@@ -342,6 +343,45 @@ EOF
     note "certificates in $CERTDIR"
 }
 
+# setup_eap_tls: EAP-TLS between the two pppds, which needs pppd 2.5 as the
+# server (SSTP_SERVER_PPPD25 and its keys plugin, from tests/pppd/pppd25.env).
+# Certificates from the test CA: "work" for the server pppd, "alice" for the
+# client (each pppd checks the other's name against the certificate's CN),
+# /etc/ppp/eaptls-server and eaptls-client naming them, and no CHAP
+# secrets. Skips without
+# pppd 2.5.
+setup_eap_tls() {
+    [ -n "${SSTP_SERVER_PPPD25:-}" ] && [ -x "$SSTP_SERVER_PPPD25" ] &&
+        [ -f "${SSTP_SERVER_KEYS_PLUGIN:-}" ] ||
+        skip "EAP-TLS needs pppd 2.5 as the server (tests/pppd/t-pppd25.sh did not provide it)"
+    require_etc_ppp
+    local d=$CERTDIR name serial=10
+    for name in work alice; do
+        serial=$((serial + 1))
+        printf '%s\n' 'organization = "pppd-sstp tests"' "cn = \"$name\"" "serial = $serial" \
+            'expiration_days = 30' signing_key encryption_key >"$d/eaptls-$name.tmpl"
+    done
+    echo tls_www_server >>"$d/eaptls-work.tmpl"
+    echo tls_www_client >>"$d/eaptls-alice.tmpl"
+    for name in work alice; do
+        _certtool --generate-privkey --key-type=rsa --bits=2048 --outfile "$d/eaptls-$name-key.pem"
+        _certtool --generate-certificate --load-privkey "$d/eaptls-$name-key.pem" \
+            --load-ca-certificate "$CA_CERT" --load-ca-privkey "$d/ca-key.pem" \
+            --template "$d/eaptls-$name.tmpl" --outfile "$d/eaptls-$name.pem"
+        chmod 600 "$d/eaptls-$name-key.pem"
+    done
+    # client server client-cert server-cert ca-cert private-key [addresses]
+    printf '%s %s - %s %s %s *\n' "$PPP_USER" "$PPP_SERVER_NAME" "$d/eaptls-work.pem" \
+        "$CA_CERT" "$d/eaptls-work-key.pem" >/etc/ppp/eaptls-server
+    printf '%s %s %s - %s %s\n' "$PPP_USER" "$PPP_SERVER_NAME" "$d/eaptls-alice.pem" \
+        "$CA_CERT" "$d/eaptls-alice-key.pem" >/etc/ppp/eaptls-client
+    chmod 600 /etc/ppp/eaptls-server /etc/ppp/eaptls-client
+    # pppd's authenticator starts EAP-TLS only when it has no CHAP secret for
+    # the peer (otherwise MD5-Challenge).
+    : >/etc/ppp/chap-secrets
+    note "EAP-TLS: server pppd $SSTP_SERVER_PPPD25, certificates work/alice from the test CA"
+}
+
 # --- network -------------------------------------------------------------------
 
 # setup_net: netns srv and cli joined by a veth pair (created directly inside
@@ -410,6 +450,10 @@ write_server_pppd_options() {
     mschapv2) req=require-mschap-v2 ;;
     pap) req=require-pap ;;
     eap-mschapv2) req=require-eap ;; # start_server makes it EAP-MSCHAPv2
+    eap-tls) # pppd 2.5 with the keys plugin; setup_eap_tls wrote eaptls-server
+        req="require-eap
+plugin $SSTP_SERVER_KEYS_PLUGIN
+sstp-test-keys-file $SERVER_KEYS_FILE" ;;
     *) hard_error "write_server_pppd_options: unknown auth '$auth'" ;;
     esac
     cat >"$SERVER_PPPD_OPTIONS" <<EOF
@@ -442,8 +486,11 @@ require_etc_ppp() {
 start_server() {
     require_server
     write_server_pppd_options "$SERVER_AUTH"
-    local eap_arg=
-    [ "$SERVER_AUTH" != eap-mschapv2 ] || eap_arg=--eap-nak-md5
+    local -a auth_args=()
+    case $SERVER_AUTH in
+    eap-mschapv2) auth_args=(--eap-nak-md5) ;;
+    eap-tls) auth_args=(--pppd "$SSTP_SERVER_PPPD25" --eap-keys-file "$SERVER_KEYS_FILE") ;;
+    esac
     rm -f "$SERVER_PIDFILE"
     note "starting test server: --listen $SERVER_LISTEN --port $SERVER_PORT $*"
     ip netns exec srv "$PYTHON" "$SERVER_SCRIPT" \
@@ -451,7 +498,7 @@ start_server() {
         --cert "$SERVER_CERT" --key "$SERVER_KEY" \
         --pppd-options "$SERVER_PPPD_OPTIONS" --password "$PPP_PASSWORD" \
         --log "$SERVER_LOG" --pidfile "$SERVER_PIDFILE" \
-        ${eap_arg:+"$eap_arg"} "$@" \
+        "${auth_args[@]}" "$@" \
         >"$SERVER_OUT" 2>&1 &
     SERVER_PID=$!
     if ! wait_until 15 _server_ready; then
