@@ -518,10 +518,11 @@ _server_ready() {
 # write_peers NAME [--server HOST[:PORT]] [--ca FILE] [pppd option words...]
 # Writes /etc/ppp/peers/NAME for the plugin client: sstp.test, the test CA,
 # user alice / remotename work (secret from chap-secrets or pap-secrets),
-# noauth, no default route, no CCP, nodetach, debug, logfile $CLIENT_LOG.
+# noauth, no default route (unless an extra word is defaultroute), no CCP,
+# nodetach, debug, logfile $CLIENT_LOG.
 # The server picks the authentication method. Extra words are appended.
 write_peers() {
-    local name=$1 server=sstp.test ca=$CA_CERT w line=
+    local name=$1 server=sstp.test ca=$CA_CERT w line= route=nodefaultroute
     shift
     require_etc_ppp
     while [ $# -gt 0 ]; do
@@ -532,6 +533,8 @@ write_peers() {
         esac
     done
     for w in "$@"; do
+        # nodefaultroute would forbid a later defaultroute
+        [ "$w" != defaultroute ] || route=
         case $w in
         *[[:space:]]*) line="$line \"$w\"" ;;
         *) line="$line $w" ;;
@@ -545,7 +548,7 @@ user $PPP_USER
 remotename $PPP_SERVER_NAME
 noauth
 noipdefault
-nodefaultroute
+$route
 noccp
 nodetach
 debug
