@@ -33,14 +33,6 @@
 #define CERT_NAMES_MAX     200
 #define CERT_NAMES_SCANNED 64
 
-static void format_duration(char *buf, size_t size, int ms)
-{
-	if (ms % 1000 == 0)
-		snprintf(buf, size, "%d s", ms / 1000);
-	else
-		snprintf(buf, size, "%d ms", ms);
-}
-
 /*
  * Fills raw with the address when name is an IPv4 or IPv6 literal and
  * returns its length (4 or 16); 0 for a host name. An IPv6 zone ("%eth0")
@@ -170,7 +162,7 @@ static void report_handshake_failure(const struct sstp_tls *tls, const char *ser
 
 	switch (code) {
 	case GNUTLS_E_TIMEDOUT:
-		format_duration(duration, sizeof(duration), timeout_ms);
+		sstp_format_duration(duration, sizeof(duration), timeout_ms);
 		sstp_error_set(
 		    err, SSTP_EXIT_CONNECT_FAILED,
 		    "TLS handshake with %s timed out after %s (the server accepted the TCP "
