@@ -1,9 +1,11 @@
-/* Monotonic time in milliseconds, and deadlines turned into poll() timeouts. */
+/* Monotonic time in milliseconds, deadlines turned into poll() timeouts, and
+ * time-outs written for messages. */
 #ifndef SSTP_DEADLINE_H
 #define SSTP_DEADLINE_H
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 static inline int64_t sstp_monotonic_ms(void)
@@ -31,6 +33,15 @@ static inline int sstp_remaining_ms(int64_t deadline)
 	if (left <= 0)
 		return 0;
 	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+/* "30 s", or "1500 ms" when whole seconds would misstate it. */
+static inline void sstp_format_duration(char *buf, size_t size, int ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, size, "%d s", ms / 1000);
+	else
+		snprintf(buf, size, "%d ms", ms);
 }
 
 #endif

@@ -20,6 +20,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "proxy-env.h"
+#include "proxy-relay.h"
 #include "pump.h"
 #include "sstp-codec.h"
 #include "tls.h"
@@ -363,14 +364,20 @@ static const char *proxy_from_environment(const char *host, struct sstp_error *e
 	return url;
 }
 
-/* TCP to the server, directly or through a proxy tunnel: a socket or <0. */
-static int open_byte_path(const struct sstp_link_config *cfg, struct sstp_error *err)
+/* TCP to the server, directly or through a proxy tunnel: a socket or <0;
+ * *relay as from sstp_proxy_connect(). */
+static int open_byte_path(const struct sstp_link *link, pid_t *relay, struct sstp_error *err)
 {
+	const struct sstp_link_config *cfg = link->cfg;
+	const int link_fds[] = {link->pty_master, link->ipc_fd};
 	struct sstp_proxy_config proxy = {
 	    .url = cfg->proxy_url,
 	    .user = cfg->proxy_user,
 	    .password = cfg->proxy_password,
 	    .auth = cfg->proxy_auth,
+	    .ca_file = cfg->proxy_ca_file,
+	    .relay_close_fds = link_fds,
+	    .num_relay_close_fds = sizeof(link_fds) / sizeof(link_fds[0]),
 	};
 	int timeout_ms = cfg->connect_timeout_s * 1000;
 	int fd;
@@ -384,10 +391,10 @@ static int open_byte_path(const struct sstp_link_config *cfg, struct sstp_error 
 		fd = sstp_tcp_connect(cfg->host, cfg->port, timeout_ms, err);
 		return fd < 0 ? -ECONNREFUSED : fd;
 	}
-	return sstp_proxy_connect(&proxy, cfg->host, cfg->port, timeout_ms, err);
+	return sstp_proxy_connect(&proxy, cfg->host, cfg->port, timeout_ms, relay, err);
 }
 
-static int connect_call(struct sstp_link *link, struct sstp_error *err)
+static int connect_call(struct sstp_link *link, pid_t *relay, struct sstp_error *err)
 {
 	const struct sstp_link_config *cfg = link->cfg;
 	struct sstp_tls_config tls_cfg = {
@@ -400,7 +407,7 @@ static int connect_call(struct sstp_link *link, struct sstp_error *err)
 	};
 	int fd, ret;
 
-	fd = open_byte_path(cfg, err);
+	fd = open_byte_path(link, relay, err);
 	/* Our copy of the proxy password has done its job, whatever the outcome. */
 	if (cfg->proxy_password)
 		gnutls_memset(cfg->proxy_password, 0, strlen(cfg->proxy_password));
@@ -436,6 +443,7 @@ void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc
 	};
 	struct sstp_ipc_msg msg = {.type = SSTP_IPC_READY};
 	struct sstp_error err = {0};
+	pid_t relay = -1;
 	int exit_code = 1;
 
 	link.tls_in = malloc(SSTP_TLS_IN_SIZE);
@@ -443,7 +451,7 @@ void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc
 		sstp_error_set(&err, SSTP_EXIT_FATAL_ERROR, "out of memory");
 		goto fail;
 	}
-	if (connect_call(&link, &err) < 0)
+	if (connect_call(&link, &relay, &err) < 0)
 		goto fail;
 	if (sstp_ipc_send(ipc_fd, &msg) < 0)
 		goto out; /* pppd has gone */
@@ -455,7 +463,9 @@ fail:
 	msg.u.error = err;
 	sstp_ipc_send(ipc_fd, &msg);
 out:
+	/* Closing the socket is what tells a relay to finish. */
 	sstp_tls_close(&link.tls);
+	sstp_relay_stop(relay);
 	free(link.tls_in);
 	close(pty_master);
 	close(ipc_fd);

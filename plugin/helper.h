@@ -23,6 +23,7 @@ struct sstp_link_config {
 	const char *proxy_user;
 	char *proxy_password;
 	enum sstp_proxy_auth proxy_auth;
+	const char *proxy_ca_file; /* https:// proxies: CAs for the proxy's certificate */
 };
 
 /*

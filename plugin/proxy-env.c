@@ -1,12 +1,12 @@
 /* The proxy environment variables the way curl reads them for an https://
  * URL, so that "sstp-proxy env" behaves like curl on the same machine. */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "ip-literal.h"
 #include "proxy-env.h"
 
 #define NO_PROXY_ENTRY_MAX 256
@@ -36,36 +36,25 @@ const char *sstp_no_proxy_from_environment(void)
 	return value ? value : getenv("NO_PROXY");
 }
 
-/* Fills raw and returns the family when text is an IPv4 or IPv6 literal. */
-static int parse_address(const char *text, uint8_t raw[16])
-{
-	if (inet_pton(AF_INET, text, raw) == 1)
-		return AF_INET;
-	if (inet_pton(AF_INET6, text, raw) == 1)
-		return AF_INET6;
-	return 0;
-}
-
-/* entry is an address, optionally with /bits; host_raw is the host's address. */
-static bool address_entry_matches(char *entry, int host_family, const uint8_t host_raw[16])
+/* entry is an address, optionally with /bits; host_raw is the host's
+ * address, host_len its length in bytes (4 or 16). */
+static bool address_entry_matches(char *entry, size_t host_len, const uint8_t host_raw[16])
 {
 	uint8_t entry_raw[16];
 	char *slash = strchr(entry, '/');
-	unsigned long bits;
+	unsigned long bits, max_bits = host_len * 8;
 	unsigned full_bytes, rest;
-	int family;
 
 	if (slash)
 		*slash = '\0';
-	family = parse_address(entry, entry_raw);
-	if (family != host_family)
+	if (sstp_parse_ip_literal(entry, entry_raw) != host_len)
 		return false;
-	bits = family == AF_INET ? 32 : 128;
+	bits = max_bits;
 	if (slash) {
 		char *end;
 
 		bits = strtoul(slash + 1, &end, 10);
-		if (end == slash + 1 || *end || bits > (family == AF_INET ? 32UL : 128UL))
+		if (end == slash + 1 || *end || bits > max_bits)
 			return false;
 	}
 	full_bytes = bits / 8;
@@ -101,16 +90,15 @@ bool sstp_no_proxy_matches(const char *no_proxy, const char *host)
 {
 	char entry[NO_PROXY_ENTRY_MAX];
 	uint8_t host_raw[16];
-	size_t host_len, len;
+	size_t host_len, host_ip_len, len;
 	const char *p = no_proxy;
-	int host_family;
 
 	if (!no_proxy || !host || !host[0])
 		return false;
 	host_len = strlen(host);
 	while (host_len && host[host_len - 1] == '.')
 		host_len--;
-	host_family = parse_address(host, host_raw);
+	host_ip_len = sstp_parse_ip_literal(host, host_raw);
 
 	while (*p) {
 		p += strspn(p, ", \t");
@@ -122,7 +110,7 @@ bool sstp_no_proxy_matches(const char *no_proxy, const char *host)
 			entry[len] = '\0';
 			if (strcmp(entry, "*") == 0)
 				return true;
-			if (host_family ? address_entry_matches(entry, host_family, host_raw)
+			if (host_ip_len ? address_entry_matches(entry, host_ip_len, host_raw)
 					: name_entry_matches(entry, host, host_len))
 				return true;
 		}

@@ -6,10 +6,11 @@
  * run our own TLS to the SSTP server over it, so the server's name check,
  * SNI and the crypto binding's certificate hash are the SSTP server's.
  *
- * https:// proxies are refused: there, TLS to the proxy sits under our TLS,
- * the raw socket carries the proxy's records, and every byte would have to
- * go through curl_easy_send()/curl_easy_recv(), whose buffered bytes poll()
- * cannot see.
+ * An https:// proxy puts its own TLS under ours: the socket carries the
+ * proxy's records, so the tunnel stays with libcurl in a relay process
+ * (proxy-relay.c) and we get the relay's socket instead. The proxy's
+ * certificate is checked by libcurl against sstp-proxy-ca-file (or its
+ * default trust store); it has nothing to do with the SSTP server's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,10 +27,12 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "proxy-relay.h"
 #include "proxy.h"
 
-/* libcurl's default when a proxy URL has no port, whatever the scheme. */
-#define CURL_DEFAULT_PROXY_PORT "1080"
+/* libcurl's defaults when a proxy URL has no port. */
+#define CURL_DEFAULT_PROXY_PORT       "1080"
+#define CURL_DEFAULT_HTTPS_PROXY_PORT "443"
 
 /* MS-SSTP 4.5: tells a proxy that the CONNECT is for SSTP. */
 #define SSTP_PROXY_VERSION_HEADER "SSTPVERSION: 1.0"
@@ -106,6 +109,7 @@ struct proxy_url {
 	char host[256];
 	char port[8];
 	bool has_user;
+	bool tls; /* https://: TLS to the proxy */
 };
 
 static int parse_proxy_url(const char *url, struct proxy_url *out, char *why, size_t why_size)
@@ -140,22 +144,17 @@ static int parse_proxy_url(const char *url, struct proxy_url *out, char *why, si
 	}
 	for (char *c = part; *c; c++)
 		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
-	if (strcmp(part, "https") == 0) {
+	if (strcmp(part, "http") != 0 && strcmp(part, "https") != 0 &&
+	    strcmp(part, "socks4") != 0 && strcmp(part, "socks4a") != 0 &&
+	    strcmp(part, "socks5") != 0 && strcmp(part, "socks5h") != 0) {
 		snprintf(why, why_size,
-			 "https:// proxies are not supported (TLS to the proxy under TLS to the "
-			 "SSTP server); use the proxy's http:// port or a SOCKS proxy");
-		goto out;
-	}
-	if (strcmp(part, "http") != 0 && strcmp(part, "socks4") != 0 &&
-	    strcmp(part, "socks4a") != 0 && strcmp(part, "socks5") != 0 &&
-	    strcmp(part, "socks5h") != 0) {
-		snprintf(why, why_size,
-			 "unsupported proxy scheme %.16s:// (use http://, socks4://, socks4a://, "
-			 "socks5:// or socks5h://)",
+			 "unsupported proxy scheme %.16s:// (use http://, https://, socks4://, "
+			 "socks4a://, socks5:// or socks5h://)",
 			 part);
 		goto out;
 	}
 	snprintf(out->scheme, sizeof(out->scheme), "%s", part);
+	out->tls = strcmp(part, "https") == 0;
 	curl_free(part);
 	part = NULL;
 
@@ -174,7 +173,8 @@ static int parse_proxy_url(const char *url, struct proxy_url *out, char *why, si
 	if (curl_url_get(parsed, CURLUPART_PORT, &part, 0) == CURLUE_OK)
 		snprintf(out->port, sizeof(out->port), "%s", part);
 	else
-		snprintf(out->port, sizeof(out->port), "%s", CURL_DEFAULT_PROXY_PORT);
+		snprintf(out->port, sizeof(out->port), "%s",
+			 out->tls ? CURL_DEFAULT_HTTPS_PROXY_PORT : CURL_DEFAULT_PROXY_PORT);
 	curl_free(part);
 	part = NULL;
 
@@ -362,18 +362,67 @@ static void explain_auth_failure(CURL *curl, const struct sstp_proxy_config *pro
 			       display, offered);
 }
 
-static void explain_failure(CURL *curl, CURLcode rc, const char *errbuf,
-			    const struct sstp_proxy_config *proxy, const struct proxy_url *url,
-			    const char *display, const char *host, unsigned port, int timeout_ms,
-			    const struct tunnel_watch *watch, struct sstp_error *err)
+/* One tunnel to open: what sstp_proxy_connect() was asked, parsed. */
+struct tunnel_request {
+	const struct sstp_proxy_config *proxy;
+	struct proxy_url url;
+	char display[300]; /* the proxy URL without credentials */
+	char target[320];  /* build_target_url() */
+	const char *host;
+	unsigned port;
+	int timeout_ms;
+};
+
+/* TLS to an https:// proxy failed: the proxy's certificate, not the server's. */
+static void explain_proxy_tls_failure(CURLcode rc, const char *detail,
+				      const struct tunnel_request *req, struct sstp_error *err)
 {
-	bool has_credentials = proxy->user || url->has_user;
+	const char *ca_file = req->proxy->ca_file;
+
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		if (strstr(detail, "does not match"))
+			sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+				       "certificate of proxy %s does not match its name: %s (use "
+				       "a name the proxy's certificate lists in sstp-proxy)",
+				       req->display, detail);
+		else
+			sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+				       "certificate of proxy %s is not trusted: %s (%s)",
+				       req->display, detail,
+				       ca_file ? "is sstp-proxy-ca-file the CA that signed the "
+						 "proxy's certificate?"
+					       : "use sstp-proxy-ca-file if the proxy uses a "
+						 "private CA");
+		break;
+	case CURLE_SSL_CACERT_BADFILE:
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+			       "cannot use CAs for proxy %s from %s: %s (check "
+			       "sstp-proxy-ca-file)",
+			       req->display, ca_file ? ca_file : "the system trust store", detail);
+		break;
+	default:
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "TLS with proxy %s failed: %s (does the proxy speak TLS on this "
+			       "port? http:// is for its plain port)",
+			       req->display, detail);
+		break;
+	}
+}
+
+static void explain_failure(CURL *curl, CURLcode rc, const char *errbuf,
+			    const struct tunnel_request *req, const struct tunnel_watch *watch,
+			    struct sstp_error *err)
+{
+	bool has_credentials = req->proxy->user || req->url.has_user;
 	const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+	const char *display = req->display, *host = req->host;
+	unsigned port = req->port;
 	long connect_code = 0;
 
 	curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code);
 	if (connect_code == 407) {
-		explain_auth_failure(curl, proxy, display, has_credentials, err);
+		explain_auth_failure(curl, req->proxy, display, has_credentials, err);
 		return;
 	}
 	if (connect_code && (connect_code < 200 || connect_code > 299)) {
@@ -400,7 +449,7 @@ static void explain_failure(CURL *curl, CURLcode rc, const char *errbuf,
 	case CURLE_OPERATION_TIMEDOUT:
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
 			       "no tunnel through proxy %s to %s:%u within %d s: %s", display, host,
-			       port, timeout_ms / 1000, detail);
+			       port, req->timeout_ms / 1000, detail);
 		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 		/* Only a SOCKS proxy without remote resolution gets here. */
@@ -414,6 +463,12 @@ static void explain_failure(CURL *curl, CURLcode rc, const char *errbuf,
 			       "proxy %s did not open a tunnel to %s:%u: %s", display, host, port,
 			       detail);
 		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CONNECT_ERROR:
+		/* With CONNECT_ONLY to an http:// target, any TLS is the proxy's. */
+		explain_proxy_tls_failure(rc, detail, req, err);
+		break;
 	default:
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
 			       "tunnel through proxy %s to %s:%u failed: %s", display, host, port,
@@ -422,30 +477,32 @@ static void explain_failure(CURL *curl, CURLcode rc, const char *errbuf,
 	}
 }
 
-int sstp_proxy_connect(const struct sstp_proxy_config *proxy, const char *host, unsigned port,
-		       int timeout_ms, struct sstp_error *err)
+/* What libcurl keeps pointers to lives in open_tunnel()'s frame; the handle
+ * outlives it in the relay. */
+static void forget_stack(CURL *curl)
 {
+	curl_easy_setopt(curl, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, NULL);
+	curl_easy_setopt(curl, CURLOPT_DEBUGDATA, NULL);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, NULL);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, NULL);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(curl, CURLOPT_PROXYHEADER, NULL);
+}
+
+/* Runs the CONNECT (or the SOCKS handshake): 0 with *out the handle whose
+ * connection is the tunnel, or a negative errno with err set. */
+static int open_tunnel(const struct tunnel_request *req, CURL **out, struct sstp_error *err)
+{
+	const struct sstp_proxy_config *proxy = req->proxy;
 	struct tunnel_watch watch = {0};
 	struct curl_slist *proxy_headers = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	char display[300], why[200], target[320];
-	struct proxy_url url;
 	CURL *curl = NULL;
 	CURLcode rc;
-	int ret;
+	int ret = 0;
 
-	ret = parse_proxy_url(proxy->url, &url, why, sizeof(why));
-	if (ret < 0) {
-		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "sstp-proxy: %s", why);
-		return ret;
-	}
-	snprintf(display, sizeof(display), "%s://%s:%s", url.scheme, url.host, url.port);
-	if (build_target_url(target, sizeof(target), host, port) < 0) {
-		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "server name %s is too long", host);
-		return -ENAMETOOLONG;
-	}
-
-	/* A forked helper, single-threaded: the one place libcurl starts. */
+	/* A forked helper (or relay), single-threaded: the one place libcurl starts. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(curl = curl_easy_init())) {
 		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "cannot initialise libcurl");
 		ret = -ENOMEM;
@@ -458,12 +515,14 @@ int sstp_proxy_connect(const struct sstp_proxy_config *proxy, const char *host, 
 		goto out;
 	}
 
-	sstp_log_debug("opening a tunnel to %s port %u through proxy %s (sstp-proxy-auth %s)", host,
-		       port, display, auth_name(proxy->auth));
+	sstp_log_debug("opening a tunnel to %s port %u through proxy %s (sstp-proxy-auth %s)",
+		       req->host, req->port, req->display, auth_name(proxy->auth));
 	/* pppd treats SIGALRM as fatal: no signal-based resolver time-outs. */
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_URL, target);
+	curl_easy_setopt(curl, CURLOPT_URL, req->target);
 	curl_easy_setopt(curl, CURLOPT_PROXY, proxy->url);
+	/* The port we name in every message, whatever libcurl's default. */
+	curl_easy_setopt(curl, CURLOPT_PROXYPORT, strtol(req->url.port, NULL, 10));
 	/* The user chose this proxy (or no_proxy was already applied for
 	 * "env"): libcurl must not apply no_proxy from the environment again. */
 	curl_easy_setopt(curl, CURLOPT_NOPROXY, "");
@@ -472,16 +531,24 @@ int sstp_proxy_connect(const struct sstp_proxy_config *proxy, const char *host, 
 	curl_easy_setopt(curl, CURLOPT_PROXYHEADER, proxy_headers);
 	curl_easy_setopt(curl, CURLOPT_HEADEROPT, (long)CURLHEADER_SEPARATE);
 	curl_easy_setopt(curl, CURLOPT_PROXYAUTH, curl_auth_mask(proxy->auth));
+	if (req->url.tls) {
+		/* libcurl's defaults, stated: a proxy that sees the CONNECT and
+		 * the proxy password must prove who it is. */
+		curl_easy_setopt(curl, CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(curl, CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+		if (proxy->ca_file)
+			curl_easy_setopt(curl, CURLOPT_PROXY_CAINFO, proxy->ca_file);
+	}
 	if (proxy->user)
 		curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, proxy->user);
 	if (proxy->password)
 		curl_easy_setopt(curl, CURLOPT_PROXYPASSWORD, proxy->password);
-	if (proxy->auth == SSTP_PROXY_AUTH_NEGOTIATE && !proxy->user && !url.has_user)
+	if (proxy->auth == SSTP_PROXY_AUTH_NEGOTIATE && !proxy->user && !req->url.has_user)
 		/* Kerberos takes the identity from the ticket cache, but
 		 * libcurl only tries Negotiate when some user name is set. */
 		curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, "");
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)req->timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_curl_header);
 	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &watch);
@@ -492,25 +559,83 @@ int sstp_proxy_connect(const struct sstp_proxy_config *proxy, const char *host, 
 
 	rc = curl_easy_perform(curl);
 	if (rc != CURLE_OK) {
-		explain_failure(curl, rc, errbuf, proxy, &url, display, host, port, timeout_ms,
-				&watch, err);
+		explain_failure(curl, rc, errbuf, req, &watch, err);
 		ret = -ECONNREFUSED;
 		goto out;
 	}
-	ret = take_socket(curl);
+	sstp_log_info("tunnel to %s port %u open through proxy %s (proxy authentication: %s)",
+		      req->host, req->port, req->display,
+		      watch.auth_used[0] ? watch.auth_used : "none");
+out:
+	if (curl)
+		forget_stack(curl);
+	curl_slist_free_all(proxy_headers);
+	*out = curl;
+	return ret;
+}
+
+/* In the relay process, whose copy of the password has no other use. */
+static int open_tunnel_in_relay(void *ctx, CURL **curl, struct sstp_error *err)
+{
+	const struct tunnel_request *req = ctx;
+	int ret;
+
+	ret = open_tunnel(req, curl, err);
+	if (req->proxy->password)
+		explicit_bzero(req->proxy->password, strlen(req->proxy->password));
+	return ret;
+}
+
+int sstp_proxy_connect(const struct sstp_proxy_config *proxy, const char *host, unsigned port,
+		       int timeout_ms, pid_t *relay, struct sstp_error *err)
+{
+	struct tunnel_request req = {
+	    .proxy = proxy,
+	    .host = host,
+	    .port = port,
+	    .timeout_ms = timeout_ms,
+	};
+	char why[200];
+	CURL *curl = NULL;
+	int ret;
+
+	*relay = -1;
+	ret = parse_proxy_url(proxy->url, &req.url, why, sizeof(why));
 	if (ret < 0) {
-		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-			       "cannot take over the tunnel through proxy %s: %s", display,
-			       strerror(-ret));
-		goto out;
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "sstp-proxy: %s", why);
+		return ret;
 	}
-	sstp_log_info("tunnel to %s port %u open through proxy %s (proxy authentication: %s)", host,
-		      port, display, watch.auth_used[0] ? watch.auth_used : "none");
+	snprintf(req.display, sizeof(req.display), "%s://%s:%s", req.url.scheme, req.url.host,
+		 req.url.port);
+	if (build_target_url(req.target, sizeof(req.target), host, port) < 0) {
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "server name %s is too long", host);
+		return -ENAMETOOLONG;
+	}
+	if (req.url.tls) {
+		struct sstp_relay_config relay_cfg = {
+		    .open = open_tunnel_in_relay,
+		    .open_ctx = &req,
+		    .display = req.display,
+		    .close_fds = proxy->relay_close_fds,
+		    .num_close_fds = proxy->num_relay_close_fds,
+		    .timeout_ms = timeout_ms,
+		};
+
+		return sstp_relay_start(&relay_cfg, relay, err);
+	}
+
+	ret = open_tunnel(&req, &curl, err);
+	if (ret < 0)
+		goto out;
+	ret = take_socket(curl);
+	if (ret < 0)
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "cannot take over the tunnel through proxy %s: %s", req.display,
+			       strerror(-ret));
 out:
 	/* Closes libcurl's descriptor only: HTTP and SOCKS have nothing to
 	 * say on the way out, so no byte reaches the tunnel. */
 	if (curl)
 		curl_easy_cleanup(curl);
-	curl_slist_free_all(proxy_headers);
 	return ret;
 }

@@ -68,6 +68,7 @@ static char *opt_proxy_display;
 static char *opt_proxy_user;
 static char *opt_proxy_password_file;
 static char *opt_proxy_auth_name;
+static char *opt_proxy_ca_file;
 static enum sstp_proxy_auth proxy_auth = SSTP_PROXY_AUTH_ANY;
 /* Read once by check_options and kept for redials, as pppd keeps secrets. */
 static char proxy_password[SSTP_PROXY_PASSWORD_MAX];
@@ -134,7 +135,7 @@ static option_t sstp_options[] = {
     {.name = "sstp-proxy",
      .type = o_special,
      .addr = (void *)set_proxy,
-     .description = "Proxy to tunnel through: http:// or socks5h:// URL, env, or none",
+     .description = "Proxy to tunnel through: http://, https:// or socks5h:// URL, env, or none",
      .flags = OPT_A2STRVAL,
      .addr2 = &opt_proxy_display},
     {.name = "sstp-proxy-user",
@@ -152,6 +153,11 @@ static option_t sstp_options[] = {
      .description = "Proxy authentication: any, basic, digest, ntlm or negotiate",
      .flags = OPT_A2STRVAL,
      .addr2 = &opt_proxy_auth_name},
+    {.name = "sstp-proxy-ca-file",
+     .type = o_string,
+     .addr = &opt_proxy_ca_file,
+     .description = "PEM file of CAs trusted for an https:// proxy (default: system store)",
+     .flags = OPT_PRIV},
     {.name = NULL}};
 
 /* --- logging backend for the code that knows nothing of pppd ------------- */
@@ -351,9 +357,10 @@ static void check_proxy_options(void)
 {
 	bool direct = !opt_proxy;
 
-	if (direct && (opt_proxy_user || opt_proxy_password_file || opt_proxy_auth_name)) {
-		ppp_option_error("sstp: sstp-proxy-user, sstp-proxy-password-file and "
-				 "sstp-proxy-auth need sstp-proxy");
+	if (direct && (opt_proxy_user || opt_proxy_password_file || opt_proxy_auth_name ||
+		       opt_proxy_ca_file)) {
+		ppp_option_error("sstp: sstp-proxy-user, sstp-proxy-password-file, "
+				 "sstp-proxy-auth and sstp-proxy-ca-file need sstp-proxy");
 		exit(EXIT_OPTION_ERROR);
 	}
 	if (opt_proxy_password_file && read_proxy_password(opt_proxy_password_file) < 0)
@@ -475,6 +482,7 @@ __attribute__((noreturn)) static void become_helper(int pty_master, int sock)
 	    .proxy_user = opt_proxy_user,
 	    .proxy_password = have_proxy_password ? proxy_password : NULL,
 	    .proxy_auth = proxy_auth,
+	    .proxy_ca_file = opt_proxy_ca_file,
 	};
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	struct sigaction ign = {.sa_handler = SIG_IGN};

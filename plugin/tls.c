@@ -20,6 +20,7 @@
 
 #include "log.h"
 #include "deadline.h"
+#include "ip-literal.h"
 #include "tls.h"
 
 #define DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
@@ -32,36 +33,6 @@
  * alternative names to look at for it. */
 #define CERT_NAMES_MAX     200
 #define CERT_NAMES_SCANNED 64
-
-static void format_duration(char *buf, size_t size, int ms)
-{
-	if (ms % 1000 == 0)
-		snprintf(buf, size, "%d s", ms / 1000);
-	else
-		snprintf(buf, size, "%d ms", ms);
-}
-
-/*
- * Fills raw with the address when name is an IPv4 or IPv6 literal and
- * returns its length (4 or 16); 0 for a host name. An IPv6 zone ("%eth0")
- * only selects the interface and is not part of the address.
- */
-static size_t parse_ip_literal(const char *name, uint8_t raw[16])
-{
-	char text[INET6_ADDRSTRLEN];
-	size_t len;
-
-	if (inet_pton(AF_INET, name, raw) == 1)
-		return 4;
-	len = strcspn(name, "%");
-	if (len >= sizeof(text))
-		return 0;
-	memcpy(text, name, len);
-	text[len] = '\0';
-	if (inet_pton(AF_INET6, text, raw) == 1)
-		return 16;
-	return 0;
-}
 
 /* Waits until the socket can do what GnuTLS last got stuck on.
  * 0, -ETIMEDOUT or a negative errno from poll(). */
@@ -170,7 +141,7 @@ static void report_handshake_failure(const struct sstp_tls *tls, const char *ser
 
 	switch (code) {
 	case GNUTLS_E_TIMEDOUT:
-		format_duration(duration, sizeof(duration), timeout_ms);
+		sstp_format_duration(duration, sizeof(duration), timeout_ms);
 		sstp_error_set(
 		    err, SSTP_EXIT_CONNECT_FAILED,
 		    "TLS handshake with %s timed out after %s (the server accepted the TCP "
@@ -404,7 +375,7 @@ static void report_verification_failure(struct sstp_tls *tls, gnutls_x509_crt_t 
 		sstp_error_set(
 		    err, SSTP_EXIT_CONNECT_FAILED,
 		    "server certificate does not match %s: it is for %s (%s)", server, names,
-		    parse_ip_literal(server, ip) ? "an IP address matches only iPAddress "
+		    sstp_parse_ip_literal(server, ip) ? "an IP address matches only iPAddress "
 						   "subject alternative names"
 						 : "connect to a name the certificate lists");
 		return;
@@ -564,7 +535,7 @@ static int verify_server(struct sstp_tls *tls, gnutls_x509_crt_t leaf,
 	const char *server = cfg->server_name;
 	gnutls_typed_vdata_st checks[2];
 	uint8_t ip[16];
-	size_t ip_len = parse_ip_literal(server, ip);
+	size_t ip_len = sstp_parse_ip_literal(server, ip);
 	unsigned int status = 0;
 	size_t oid_size = 0;
 	int ret;
@@ -684,7 +655,7 @@ int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cf
 	if (ret < 0)
 		goto out;
 	/* RFC 6066 allows only host names in SNI. */
-	if (!parse_ip_literal(server, ip)) {
+	if (!sstp_parse_ip_literal(server, ip)) {
 		ret = gnutls_server_name_set(tls->session, GNUTLS_NAME_DNS, server, strlen(server));
 		if (ret < 0)
 			goto gnutls_failed;

@@ -58,14 +58,6 @@ static void format_server(char *buf, size_t size, const char *host, const char *
 		snprintf(buf, size, "%s (%s)", host, address);
 }
 
-static void format_duration(char *buf, size_t size, int ms)
-{
-	if (ms % 1000 == 0)
-		snprintf(buf, size, "%d s", ms / 1000);
-	else
-		snprintf(buf, size, "%d ms", ms);
-}
-
 /* Returns a connected blocking socket or a negative errno. */
 static int connect_one(const struct addrinfo *ai, int64_t deadline)
 {
@@ -158,7 +150,7 @@ static void report_failure(const char *host, unsigned port, int timeout_ms,
 				       port);
 			break;
 		}
-		format_duration(duration, sizeof(duration), timeout_ms);
+		sstp_format_duration(duration, sizeof(duration), timeout_ms);
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
 			       "connection to SSTP server %s port %u timed out after %s", server,
 			       port, duration);

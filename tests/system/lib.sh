@@ -765,7 +765,32 @@ write_proxy_password_file() {
     chown root:root "$1"
 }
 
-# start_squid [AUTH [DENY_DOMAIN]]: squid in netns prx on 203.0.113.1:3128.
+# make_proxy_cert: a certificate for proxy.test signed by the test CA, with
+# its key, in $PROXY_DIR (PROXY_CERT, PROXY_KEY). Once they exist, start_squid
+# also listens for TLS on 203.0.113.1:3129.
+make_proxy_cert() {
+    PROXY_CERT=$PROXY_DIR/proxy.pem
+    PROXY_KEY=$PROXY_DIR/proxy-key.pem
+    cat >"$CERTDIR/proxy.tmpl" <<'EOF'
+organization = "pppd-sstp tests"
+cn = "proxy.test"
+serial = 4
+expiration_days = 30
+dns_name = "proxy.test"
+tls_www_server
+signing_key
+encryption_key
+EOF
+    _certtool --generate-privkey --key-type=rsa --bits=2048 --outfile "$PROXY_KEY"
+    _certtool --generate-certificate --load-privkey "$PROXY_KEY" \
+        --load-ca-certificate "$CA_CERT" --load-ca-privkey "$CERTDIR/ca-key.pem" \
+        --template "$CERTDIR/proxy.tmpl" --outfile "$PROXY_CERT"
+    chmod 600 "$PROXY_KEY"
+    note "proxy certificate for proxy.test in $PROXY_CERT"
+}
+
+# start_squid [AUTH [DENY_DOMAIN]]: squid in netns prx on 203.0.113.1:3128
+# (and on 203.0.113.1:3129 for TLS after make_proxy_cert).
 # AUTH: none (default), basic, digest or both (Digest and Basic offered, in
 # that order); the user is $PROXY_USER/$PROXY_PASSWORD. CONNECT is allowed to
 # port 443 only; to DENY_DOMAIN it is refused with 403. The access log has one
@@ -778,6 +803,7 @@ start_squid() {
         cat <<CONF
 # squid for a pppd-sstp system test
 http_port $PRX_CLI_IP4:3128
+${PROXY_CERT:+https_port $PRX_CLI_IP4:3129 tls-cert=$PROXY_CERT tls-key=$PROXY_KEY}
 pid_filename $d/squid.pid
 cache_log $PROXY_CACHE_LOG
 logformat sstp %ts.%03tu %>a %Ss/%03>Hs %rm %ru user=%un sstpversion=%{SSTPVERSION}>h
@@ -826,7 +852,11 @@ CONF
     PROXY_PID=$!
     wait_until 30 _proxy_listening 3128 ||
         fail "squid not listening on $PRX_CLI_IP4:3128 after 30s"
-    pass "squid running (pid $PROXY_PID), listening on $PRX_CLI_IP4:3128"
+    if [ -n "${PROXY_CERT:-}" ]; then
+        wait_until 30 _proxy_listening 3129 ||
+            fail "squid not listening for TLS on $PRX_CLI_IP4:3129 after 30s"
+    fi
+    pass "squid running (pid $PROXY_PID), listening on $PRX_CLI_IP4:3128${PROXY_CERT:+ and 3129 (TLS)}"
 }
 _proxy_listening() {
     kill -0 "$PROXY_PID" 2>/dev/null &&

@@ -1,7 +1,10 @@
 /* "sstp-proxy env": the variables curl reads for https:// URLs and its
  * no_proxy rules. */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "ip-literal.h"
 #include "proxy-env.h"
 #include "unit.h"
 
@@ -97,6 +100,26 @@ static void test_no_proxy_addresses(void)
 	CHECK(sstp_no_proxy_matches("2001:db8::/32", "2001:db8:ffff::1"));
 	CHECK(!sstp_no_proxy_matches("2001:db8::/32", "2001:db9::1"));
 	CHECK(!sstp_no_proxy_matches("192.0.2.0/24", "2001:db8::1"));
+	/* A zone picks the interface; the address is what no_proxy lists. */
+	CHECK(sstp_no_proxy_matches("fe80::/10", "fe80::1%eth0"));
+}
+
+/* The literal check no_proxy shares with the certificate name check. */
+static void test_ip_literal(void)
+{
+	static const uint8_t v4[4] = {192, 0, 2, 1};
+	static const uint8_t link_local[16] = {0xfe, 0x80, [15] = 1};
+	uint8_t raw[16];
+
+	CHECK(sstp_parse_ip_literal("192.0.2.1", raw) == 4);
+	CHECK(memcmp(raw, v4, sizeof(v4)) == 0);
+	CHECK(sstp_parse_ip_literal("fe80::1%eth0", raw) == 16);
+	CHECK(memcmp(raw, link_local, sizeof(link_local)) == 0);
+	CHECK(sstp_parse_ip_literal("2001:db8::1", raw) == 16);
+	CHECK(sstp_parse_ip_literal("vpn.example.com", raw) == 0);
+	CHECK(sstp_parse_ip_literal("[2001:db8::1]", raw) == 0);
+	CHECK(sstp_parse_ip_literal("192.0.2.1%eth0", raw) == 0);
+	CHECK(sstp_parse_ip_literal("", raw) == 0);
 }
 
 int main(void)
@@ -104,5 +127,6 @@ int main(void)
 	test_variable_order();
 	test_no_proxy_names();
 	test_no_proxy_addresses();
+	test_ip_literal();
 	return unit_finish("test-proxy-env");
 }

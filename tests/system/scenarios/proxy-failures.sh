@@ -48,11 +48,11 @@ expect_setup_failure silent 8 '^sstp: no tunnel through proxy http://proxy\.test
 kill "$SILENT_PID"
 
 # Option errors reach pppd's stderr: the log file may not be open yet.
-write_peers https sstp-proxy https://proxy.test:3128
-run_client https
-wait_client_exit 20 || fail "client pppd still running with an https:// proxy"
+write_peers ftp sstp-proxy ftp://proxy.test:3128
+run_client ftp
+wait_client_exit 20 || fail "client pppd still running with an ftp:// proxy"
 assert_client_rc 2
-assert_log "$CLIENT_OUT" 'sstp-proxy: https:// proxies are not supported \(TLS to the proxy under TLS to the SSTP server\); use the proxy.s http:// port or a SOCKS proxy'
+assert_log "$CLIENT_OUT" 'sstp-proxy: unsupported proxy scheme ftp:// \(use http://, https://, socks4://, socks4a://, socks5:// or socks5h://\)'
 
 chmod 644 /etc/ppp/proxy-secret
 write_peers unsafe sstp-proxy http://proxy.test:3128 sstp-proxy-user "$PROXY_USER" \
