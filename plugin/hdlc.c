@@ -1,8 +1,10 @@
 /* Async HDLC framing (RFC 1662): FCS-16, streaming de-framer, encoder.
  *
- * This is the data path in both directions. Both sides work eight bytes at a
- * time: a word without special bytes is copied as is, and a word with a few
- * escapes is (un)escaped with shifts and stores rather than byte by byte. The
+ * This is the data path in both directions. The decoder works eight bytes at
+ * a time: a word without special bytes is copied as is, and a word with a few
+ * escapes is unescaped with shifts and stores rather than byte by byte. The
+ * encoder copies words that need no escape and sends the others through a
+ * table, without branching per byte. The
  * FCS is computed slice-by-8 in a separate pass, which is cheaper than
  * chaining every byte on a table lookup inside the (un)escaping loop.
  */
@@ -492,8 +494,36 @@ size_t hdlc_decode(struct hdlc_decoder *d, const uint8_t *in, size_t len, size_t
 	return pos;
 }
 
-/* 1 when byte must go out as 7D (byte ^ 0x20), else 0; branch-free because
- * with a full ACCM one byte in eight needs escaping, unpredictably. */
+/*
+ * Encoder tables for the two maps met in practice: pppd's default asyncmap 0
+ * (only 7D and 7E escaped) and the RFC 1662 default (every control byte as
+ * well). An entry holds the one or two bytes a byte goes out as, in stream
+ * order from the low byte up, and their count in bits 16 and up, so a byte is
+ * escaped without a branch: store two bytes, advance by one or two.
+ */
+#define ENCODED(b, escape)                                                                         \
+	((escape) ? HDLC_ESCAPE | ((b) ^ HDLC_ESCAPE_XOR) << 8 | 2u << 16 : (b) | 1u << 16)
+#define ENCODED_NONE(b) ENCODED(b, (b) == HDLC_FLAG || (b) == HDLC_ESCAPE)
+#define ENCODED_ALL(b)  ENCODED(b, (b) < 0x20 || (b) == HDLC_FLAG || (b) == HDLC_ESCAPE)
+#define ROW4(f, b)      f(b), f((b) + 1), f((b) + 2), f((b) + 3)
+#define ROW16(f, b)     ROW4(f, b), ROW4(f, (b) + 4), ROW4(f, (b) + 8), ROW4(f, (b) + 12)
+#define ROW64(f, b)     ROW16(f, b), ROW16(f, (b) + 16), ROW16(f, (b) + 32), ROW16(f, (b) + 48)
+#define ROW256(f)       ROW64(f, 0u), ROW64(f, 64u), ROW64(f, 128u), ROW64(f, 192u)
+
+static const uint32_t encoded_accm_none[256] = {ROW256(ENCODED_NONE)};
+static const uint32_t encoded_accm_all[256] = {ROW256(ENCODED_ALL)};
+
+/* Stores two bytes and returns where the next byte goes: out[1] is scratch
+ * space when the byte needs no escape. */
+static inline uint8_t *put_encoded(uint8_t *out, uint32_t code)
+{
+	uint8_t pair[2] = {code & 0xff, (code >> 8) & 0xff};
+
+	memcpy(out, pair, sizeof(pair));
+	return out + (code >> 16);
+}
+
+/* For a partial map: 1 when byte must go out as 7D (byte ^ 0x20), else 0. */
 static inline unsigned needs_escape(uint8_t byte, uint32_t accm)
 {
 	unsigned control = byte < 0x20;
@@ -501,63 +531,59 @@ static inline unsigned needs_escape(uint8_t byte, uint32_t accm)
 	return (control & (accm >> (byte & 0x1f))) | (byte == HDLC_FLAG) | (byte == HDLC_ESCAPE);
 }
 
-static inline uint8_t *escape_byte(uint8_t *out, uint8_t byte, uint32_t accm)
+static inline uint32_t encoded_byte(uint8_t byte, uint32_t accm)
 {
-	unsigned escape = needs_escape(byte, accm);
-
-	/* Writes both candidate bytes and advances by one or two. */
-	out[0] = escape ? HDLC_ESCAPE : byte;
-	out[escape] = byte ^ (uint8_t)(escape * HDLC_ESCAPE_XOR);
-	return out + 1 + escape;
+	return needs_escape(byte, accm) ? ENCODED(byte, 1) : ENCODED(byte, 0);
 }
 
-/*
- * Escapes one word whose bytes to escape are marked in escapes. Returns the
- * new end of output; writes up to 23 bytes from out.
- */
-static uint8_t *escape_word(uint8_t *out, uint64_t word, uint64_t escapes)
+#define BYTES_03 0x0303030303030303ull
+#define BYTES_7C 0x7c7c7c7c7c7c7c7cull
+
+/* Nonzero when some byte of word is 7C-7F: a superset of 7D and 7E that
+ * costs one test instead of two. */
+static inline uint64_t maybe_flag_or_escape(uint64_t word)
 {
-	int left = 8;
+	uint64_t near = (word ^ BYTES_7C) & ~BYTES_03;
 
-	while (escapes) {
-		int k = (int)first_marked(escapes);
+	return (near - BYTES_01) & ~near & BYTES_80;
+}
 
-		store_le64(out, word);
-		out += k;
-		*out++ = HDLC_ESCAPE;
-		/* the escaped byte becomes the first one of the rest */
-		word = (word >> (8 * k)) ^ HDLC_ESCAPE_XOR;
-		escapes = (escapes >> (8 * k)) & ~0xffull;
-		left -= k;
-	}
-	store_le64(out, word);
-	return out + left;
+/* Nonzero when some byte of word is a control byte (0x00-0x1f). */
+static inline uint64_t has_control(uint64_t word)
+{
+	uint64_t high = word & BYTES_E0;
+
+	return (high - BYTES_01) & ~high & BYTES_80;
 }
 
 static uint8_t *escape_bytes(uint8_t *out, const uint8_t *in, size_t len, uint32_t accm)
 {
-	size_t i = 0;
+	const uint32_t *table = accm == HDLC_ACCM_ALL ? encoded_accm_all : encoded_accm_none;
+	size_t i = 0, k;
 
-	/* Whole words while escape_word's stores stay within the worst-case
-	 * output size of what is left. */
-	for (; i + 16 <= len; i += 8) {
+	if (accm == HDLC_ACCM_ALL) {
+		/* About two words in three hold a byte to escape, too many to
+		 * branch on: every byte goes through the table. */
+		for (; i < len; i++)
+			out = put_encoded(out, table[in[i]]);
+		return out;
+	}
+	for (; i + 8 <= len; i += 8) {
 		uint64_t word = load_le64(in + i);
-		uint64_t escapes = bytes_equal(word, HDLC_FLAG) | bytes_equal(word, HDLC_ESCAPE);
-		uint64_t controls = zero_bytes(word & BYTES_E0);
-		size_t k;
 
-		if (accm == HDLC_ACCM_ALL) {
-			escapes |= controls;
-		} else if (accm && controls) {
-			/* some control bytes are escaped, some not */
+		if (accm && has_control(word)) {
 			for (k = 0; k < 8; k++)
-				out = escape_byte(out, in[i + k], accm);
-			continue;
+				out = put_encoded(out, encoded_byte(in[i + k], accm));
+		} else if (maybe_flag_or_escape(word)) {
+			for (k = 0; k < 8; k++)
+				out = put_encoded(out, table[in[i + k]]);
+		} else {
+			store_le64(out, word);
+			out += 8;
 		}
-		out = escape_word(out, word, escapes);
 	}
 	for (; i < len; i++)
-		out = escape_byte(out, in[i], accm);
+		out = put_encoded(out, encoded_byte(in[i], accm));
 	return out;
 }
 

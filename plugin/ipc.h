@@ -18,6 +18,9 @@ enum sstp_ipc_type {
 	/* glue -> helper: pppd has put the pty into PPP mode. Bytes written to
 	 * the pty before that would be lost when the line discipline changes. */
 	SSTP_IPC_ESTABLISHED,
+	/* glue -> helper: pppd's receive asyncmap, in force in the kernel from
+	 * now on: the control bytes its line discipline drops unless escaped. */
+	SSTP_IPC_ACCM,
 };
 
 struct sstp_ipc_msg {
@@ -25,6 +28,7 @@ struct sstp_ipc_msg {
 	union {
 		struct sstp_error error;     /* FAIL, KEYS_DONE (exit_status 0 = ok) */
 		uint8_t hlak[SSTP_HLAK_LEN]; /* KEYS */
+		uint32_t accm;               /* ACCM */
 	} u;
 };
 

@@ -92,6 +92,7 @@ struct pump {
 	bool rx_drained; /* the last recv() emptied the socket: wait for POLLIN */
 	uint8_t *pty_out;
 	size_t pty_out_len, pty_out_sent;
+	uint32_t pty_accm; /* control bytes pppd's line discipline wants escaped */
 
 	int64_t now;
 	unsigned wakeups_since_clock;
@@ -334,8 +335,19 @@ static void handle_control(struct pump *p, const struct sstp_packet *pkt)
 
 /* --- TLS -> pty ---------------------------------------------------------------- */
 
+/* LCP frames go out with every control byte escaped (RFC 1662 7.1), like
+ * the kernel's ppp_async sends them: pppd's receive map changes at LCP
+ * transitions, and an LCP frame must get through both before and after. */
+static bool is_lcp(const uint8_t *frame, size_t len)
+{
+	return len >= 4 && frame[0] == 0xff && frame[1] == 0x03 && frame[2] == 0xc0 &&
+	       frame[3] == 0x21;
+}
+
 static void deliver_data(struct pump *p, const struct sstp_packet *pkt)
 {
+	uint32_t accm = p->pty_accm;
+
 	if (p->state != CALL_CONNECTED) {
 		uint16_t protocol =
 		    pkt->payload_len >= 4 ? pkt->payload[2] << 8 | pkt->payload[3] : 0;
@@ -347,8 +359,10 @@ static void deliver_data(struct pump *p, const struct sstp_packet *pkt)
 			return;
 		}
 	}
+	if (accm != HDLC_ACCM_ALL && is_lcp(pkt->payload, pkt->payload_len))
+		accm = HDLC_ACCM_ALL;
 	p->pty_out_len +=
-	    hdlc_encode(pkt->payload, pkt->payload_len, HDLC_ACCM_ALL, p->pty_out + p->pty_out_len);
+	    hdlc_encode(pkt->payload, pkt->payload_len, accm, p->pty_out + p->pty_out_len);
 }
 
 /* Handles whole packets in link->tls_in while the pty queue has room.
@@ -584,6 +598,8 @@ static int read_pty(struct pump *p)
 	if (p->pty_in_len)
 		return 0;
 	n = read(p->link->pty_master, p->pty_in, PTY_IN_SIZE);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0; /* whether a burst is on its way stays as it was */
 	/* n_tty keeps one byte of its buffer free: a full read is 4095 bytes */
 	p->pty_more_coming = n == PTY_LDISC_CHUNK - 1 || n == PTY_LDISC_CHUNK || n == PTY_IN_SIZE;
 	if (p->pty_more_coming && !p->tls_out_len)
@@ -592,8 +608,6 @@ static int read_pty(struct pump *p)
 		p->pty_in_len = n;
 		return 1;
 	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
 	return -EPIPE; /* EOF or EIO: the slave side is closed */
 }
 
@@ -658,6 +672,10 @@ static int handle_ipc(struct pump *p)
 		break;
 	case SSTP_IPC_DISCONNECT:
 		start_disconnect(p);
+		break;
+	case SSTP_IPC_ACCM:
+		p->pty_accm = msg.u.accm;
+		sstp_log_debug("escaping control bytes to pppd per asyncmap 0x%08x", p->pty_accm);
 		break;
 	default:
 		break;
@@ -787,10 +805,18 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 				p->pty_out_len = p->pty_out_sent = 0;
 			}
 			process_pty_in(p);
-			ret = holding_tls(p) ? 1 : flush_tls(p);
+			hold = holding_tls(p);
+			ret = hold ? 1 : flush_tls(p);
 			if (ret < 0)
 				return ret;
-			/* pty bytes left over means the queue filled and was sent. */
+			/* The read that emptied the line discipline's buffer woke
+			 * the kernel worker that refills it, which has run by the
+			 * time the read returns (in the benchmark, always): read
+			 * again without a poll while a burst is being held. */
+			if (hold && !p->pty_in_len && fds[FD_PTY].fd >= 0 && read_pty(p) < 0)
+				pty_gone(p, fds);
+			/* pty bytes are there when just read, or left over when the
+			 * queue filled and was sent. */
 		} while (p->pty_in_len && ret > 0);
 
 		run_timers(p);
@@ -898,7 +924,7 @@ static void wait_for_attach(struct pump *p)
 int sstp_pump_run(struct sstp_link *link)
 {
 	struct sigaction term = {.sa_handler = on_sigterm};
-	struct pump p = {.link = link};
+	struct pump p = {.link = link, .pty_accm = HDLC_ACCM_ALL};
 	sigset_t block_term, wait_mask;
 	int ret = -ENOMEM;
 

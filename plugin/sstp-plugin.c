@@ -613,6 +613,23 @@ static int sstp_establish_ppp(int fd)
 	return ppp_fd;
 }
 
+/*
+ * The helper HDLC-encodes what it writes to the pty and escapes every control
+ * byte until told which ones pppd's line discipline wants escaped (it drops
+ * the others). The kernel is configured first: while the helper has not
+ * heard yet it escapes more than needed, which is harmless, except when LCP
+ * goes down and the map widens back to all ones: then a data frame still in
+ * flight may be dropped, which matters no more than the link going down.
+ */
+static void sstp_recv_config(int mru, uint32_t accm, int pcomp, int accomp)
+{
+	struct sstp_ipc_msg msg = {.type = SSTP_IPC_ACCM, .u.accm = accm};
+
+	tty_recv_config(mru, accm, pcomp, accomp);
+	if (helper_sock >= 0)
+		sstp_ipc_send(helper_sock, &msg);
+}
+
 static void sstp_disconnect(void)
 {
 	ask_helper_to_disconnect(SSTP_DISCONNECT_WAIT_MS);
@@ -778,7 +795,7 @@ static struct channel sstp_channel = {
     .establish_ppp = sstp_establish_ppp,
     .disestablish_ppp = tty_disestablish_ppp,
     .send_config = tty_send_config,
-    .recv_config = tty_recv_config,
+    .recv_config = sstp_recv_config,
     .cleanup = sstp_cleanup,
     .close = sstp_close,
 };

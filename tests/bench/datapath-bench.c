@@ -9,7 +9,8 @@
  * random to HDLC); MB/s counts PPP frame bytes.
  *
  *   datapath-bench                     table for 64-, 576- and 1500-byte frames
- *   datapath-bench --one DIR SIZE MB   one fixed run, for callgrind:
+ *   datapath-bench --one DIR SIZE MB   one fixed run, for callgrind (DIR is
+ *       to-server, to-pppd or to-pppd-accm0):
  *       valgrind --tool=callgrind --collect-atstart=no \
  *                --toggle-collect=run_to_server --toggle-collect=run_to_pppd ...
  *
@@ -147,13 +148,14 @@ int main(int argc, char **argv)
 		/* fixed work for callgrind: SIZE-byte frames, about MB megabytes */
 		size_t size = strtoul(argv[3], NULL, 10), passes = strtoul(argv[4], NULL, 10) / 4;
 		int to_server = !strcmp(argv[2], "to-server");
+		uint32_t accm = strcmp(argv[2], "to-pppd-accm0") ? HDLC_ACCM_ALL : 0;
 
 		make_workload(&w, size, 0);
 		for (size_t i = 0; i < (passes ? passes : 1); i++)
 			if (to_server)
 				run_to_server(&w);
 			else
-				run_to_pppd(&w, HDLC_ACCM_ALL);
+				run_to_pppd(&w, accm);
 		printf("bytes %zu\n", (passes ? passes : 1) * w.frames * w.frame_len);
 		return 0;
 	}

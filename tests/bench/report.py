@@ -91,14 +91,14 @@ print()
 print("== data path, native, one core (tests/bench/datapath-bench)")
 with open(os.path.join(top, "datapath.txt")) as f:
     print(f.read().rstrip())
-for d in ("to-server", "to-pppd"):
+for d, what in (("to-server", ""), ("to-pppd", ", accm all"), ("to-pppd-accm0", ", accm 0")):
     try:
         with open(os.path.join(top, "callgrind-%s.out" % d)) as f:
             ir = next(int(l.split()[1]) for l in f if l.startswith(("summary:", "totals:")))
         with open(os.path.join(top, "callgrind-%s.txt" % d)) as f:
             nbytes = int(f.read().split()[1])
-        print("callgrind %-9s (1500-byte frames%s): %.2f instructions/byte" %
-              (d, ", accm all" if d == "to-pppd" else "", ir / nbytes))
+        print("callgrind %-13s (1500-byte frames%s): %.2f instructions/byte" %
+              (d, what, ir / nbytes))
     except (OSError, StopIteration, IndexError, ValueError):
         print("callgrind %s: no data" % d)
 

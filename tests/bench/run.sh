@@ -48,7 +48,7 @@ mkdir -p "$results"
 
 echo "== data-path micro-benchmark (native, one core)"
 "$build/tests/bench/datapath-bench" | tee "$results/datapath.txt"
-for dir in to-server to-pppd; do
+for dir in to-server to-pppd to-pppd-accm0; do
 	valgrind --tool=callgrind --callgrind-out-file="$results/callgrind-$dir.out" \
 		--collect-atstart=no --toggle-collect=run_to_server --toggle-collect=run_to_pppd \
 		"$build/tests/bench/datapath-bench" --one $dir 1500 16 \

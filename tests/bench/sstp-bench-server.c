@@ -46,6 +46,8 @@
 #define PTY_IN_CAP  (64 * 1024)
 #define PTY_OUT_CAP (512 * 1024)
 #define MAX_FRAME   4091
+/* A full read from a pty's n_tty line discipline. */
+#define PTY_LDISC_FULL 4095
 
 static void die(const char *what)
 {
@@ -494,10 +496,17 @@ static void serve_sstp(gnutls_session_t s, int fd, const char *options)
 			}
 		}
 		if (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			r = read(c.pty, c.pin, PTY_IN_CAP);
-			if (r > 0)
-				deframe(&c, c.pin, (size_t)r);
-			else if (r == 0 || (errno != EAGAIN && errno != EINTR))
+			/* n_tty hands out at most 4095 bytes a read and has
+			 * refilled its buffer by the time a read returns: read
+			 * on while reads come back full, up to a whole record,
+			 * which saves polls here and records for the client. */
+			do {
+				r = read(c.pty, c.pin, PTY_IN_CAP);
+				if (r > 0)
+					deframe(&c, c.pin, (size_t)r);
+			} while (r >= PTY_LDISC_FULL && c.tout_len < REC_MAX &&
+				 TLS_OUT_CAP - c.tout_len >= PTY_IN_CAP * 2);
+			if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
 				break; /* pppd gone */
 		}
 	}

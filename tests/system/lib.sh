@@ -626,14 +626,16 @@ wait_ip_down() {
 _ip_is_down() { ! ppp_has_addr cli $PPP_CLIENT_IP $PPP_SERVER_IP; }
 
 # ping_both_ways: cli -> 198.51.100.1 and srv -> 198.51.100.2 through the PPP
-# link; any loss fails.
+# link; any loss fails. The payload holds control bytes, 7D and 7E, which the
+# HDLC on the pty escapes or not depending on pppd's asyncmap.
+PING_PATTERN=00011113171d1e1f7d7e20ff
 ping_both_ways() {
     local out
-    out=$(ip netns exec cli ping -n -c 3 -W 2 -i 0.3 $PPP_SERVER_IP 2>&1) ||
+    out=$(ip netns exec cli ping -n -c 3 -W 2 -i 0.3 -s 1000 -p $PING_PATTERN $PPP_SERVER_IP 2>&1) ||
         fail "ping cli -> $PPP_SERVER_IP failed: $out"
     [[ $out == *" 0% packet loss"* ]] || fail "ping cli -> $PPP_SERVER_IP lost packets: $out"
     pass "ping cli -> $PPP_SERVER_IP: $(echo "$out" | grep 'packet loss')"
-    out=$(ip netns exec srv ping -n -c 3 -W 2 -i 0.3 $PPP_CLIENT_IP 2>&1) ||
+    out=$(ip netns exec srv ping -n -c 3 -W 2 -i 0.3 -s 1000 -p $PING_PATTERN $PPP_CLIENT_IP 2>&1) ||
         fail "ping srv -> $PPP_CLIENT_IP failed: $out"
     [[ $out == *" 0% packet loss"* ]] || fail "ping srv -> $PPP_CLIENT_IP lost packets: $out"
     pass "ping srv -> $PPP_CLIENT_IP: $(echo "$out" | grep 'packet loss')"
