@@ -399,39 +399,14 @@ static void report_verification_failure(struct sstp_tls *tls, gnutls_x509_crt_t 
 	gnutls_free(printed.data);
 }
 
-static void base64_encode(const uint8_t *in, size_t len, char *out)
-{
-	static const char alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		*out++ = alphabet[in[i] >> 2];
-		*out++ = alphabet[(in[i] & 3) << 4 | in[i + 1] >> 4];
-		*out++ = alphabet[(in[i + 1] & 15) << 2 | in[i + 2] >> 6];
-		*out++ = alphabet[in[i + 2] & 63];
-	}
-	if (i < len) {
-		*out++ = alphabet[in[i] >> 2];
-		if (i + 1 < len) {
-			*out++ = alphabet[(in[i] & 3) << 4 | in[i + 1] >> 4];
-			*out++ = alphabet[(in[i + 1] & 15) << 2];
-		} else {
-			*out++ = alphabet[(in[i] & 3) << 4];
-			*out++ = '=';
-		}
-		*out++ = '=';
-	}
-	*out = '\0';
-}
-
 /* The pin of the leaf's public key: base64 of the SHA-256 of its DER
  * SubjectPublicKeyInfo (the value curl's --pinnedpubkey and RFC 7469 use). */
 static int public_key_pin(gnutls_x509_crt_t leaf, char out[45])
 {
 	gnutls_pubkey_t key = NULL;
-	gnutls_datum_t spki = {NULL, 0};
+	gnutls_datum_t spki = {NULL, 0}, b64 = {NULL, 0};
 	uint8_t digest[32];
+	gnutls_datum_t digest_datum = {digest, sizeof(digest)};
 	int ret;
 
 	ret = gnutls_pubkey_init(&key);
@@ -443,7 +418,14 @@ static int public_key_pin(gnutls_x509_crt_t leaf, char out[45])
 	if (ret >= 0)
 		ret = gnutls_hash_fast(GNUTLS_DIG_SHA256, spki.data, spki.size, digest);
 	if (ret >= 0)
-		base64_encode(digest, sizeof(digest), out);
+		ret = gnutls_base64_encode2(&digest_datum, &b64);
+	if (ret >= 0 && b64.size != 44)
+		ret = GNUTLS_E_BASE64_ENCODING_ERROR;
+	if (ret >= 0) {
+		memcpy(out, b64.data, 44);
+		out[44] = '\0';
+	}
+	gnutls_free(b64.data);
 	gnutls_free(spki.data);
 	gnutls_pubkey_deinit(key);
 	return ret < 0 ? ret : 0;
