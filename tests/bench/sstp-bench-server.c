@@ -61,6 +61,26 @@ static void tls_die(const char *what, int err)
 	exit(1);
 }
 
+/* One TLS session on a connected socket, with default priorities; both the
+ * server and the raw-TLS client side of the benchmark start this way. */
+static gnutls_session_t tls_start(int fd, unsigned int flags,
+				  gnutls_certificate_credentials_t cred, const char *what)
+{
+	gnutls_session_t s;
+	int ret;
+
+	gnutls_init(&s, flags);
+	gnutls_set_default_priority(s);
+	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+	gnutls_transport_set_int(s, fd);
+	do
+		ret = gnutls_handshake(s);
+	while (ret < 0 && !gnutls_error_is_fatal(ret));
+	if (ret < 0)
+		tls_die(what, ret);
+	return s;
+}
+
 /* ---- async HDLC (RFC 1662), table-driven, byte at a time -------------- */
 
 static uint16_t crc_tab[256];
@@ -575,7 +595,7 @@ static int raw_client(const char *host, const char *port, int secs, int up)
 	uint8_t cmd[5] = {up ? 'U' : 'D', (uint8_t)secs};
 	uint64_t total = 0;
 	double t0, t1;
-	int fd, ret;
+	int fd;
 	ssize_t r;
 
 	if (getaddrinfo(host, port, &hints, &ai) != 0)
@@ -584,15 +604,7 @@ static int raw_client(const char *host, const char *port, int secs, int up)
 	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0)
 		die("connect");
 	gnutls_certificate_allocate_credentials(&cred);
-	gnutls_init(&s, GNUTLS_CLIENT);
-	gnutls_set_default_priority(s);
-	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
-	gnutls_transport_set_int(s, fd);
-	do
-		ret = gnutls_handshake(s);
-	while (ret < 0 && !gnutls_error_is_fatal(ret));
-	if (ret < 0)
-		tls_die("raw handshake", ret);
+	s = tls_start(fd, GNUTLS_CLIENT, cred, "raw handshake");
 	gnutls_record_send(s, cmd, sizeof(cmd));
 	t0 = now_s();
 	if (up) {
@@ -711,7 +723,7 @@ int main(int argc, char **argv)
 			continue;
 		for (int k = 0; k < 2; k++) {
 			gnutls_session_t s;
-			int fd, ret;
+			int fd;
 
 			if (!(pf[k].revents & POLLIN))
 				continue;
@@ -725,15 +737,7 @@ int main(int argc, char **argv)
 			signal(SIGCHLD, SIG_DFL);
 			close(lfd[0]);
 			close(lfd[1]);
-			gnutls_init(&s, GNUTLS_SERVER);
-			gnutls_set_default_priority(s);
-			gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
-			gnutls_transport_set_int(s, fd);
-			do
-				ret = gnutls_handshake(s);
-			while (ret < 0 && !gnutls_error_is_fatal(ret));
-			if (ret < 0)
-				tls_die("handshake", ret);
+			s = tls_start(fd, GNUTLS_SERVER, cred, "handshake");
 			if (k == 0)
 				serve_sstp(s, fd, options);
 			else
