@@ -73,16 +73,19 @@ PROXY_ACCESS_LOG=$LOGDIR/squid-access.log
 PROXY_CACHE_LOG=$LOGDIR/squid-cache.log
 DANTE_LOG=$LOGDIR/danted.log
 
-# Certificates (make_certs sets these too).
-CA_CERT=$CERTDIR/ca.pem
-OTHER_CA_CERT=$CERTDIR/other-ca.pem
-SERVER_CERT=$CERTDIR/server.pem
-SERVER_KEY=$CERTDIR/server-key.pem
-OTHER_NAME_CERT=$CERTDIR/server-other-name.pem
-OTHER_NAME_KEY=$CERTDIR/server-other-name-key.pem
+# Certificates, below $CERTDIR (make_certs may move it and sets them again).
+set_cert_paths() {
+    CA_CERT=$CERTDIR/ca.pem
+    OTHER_CA_CERT=$CERTDIR/other-ca.pem
+    SERVER_CERT=$CERTDIR/server.pem
+    SERVER_KEY=$CERTDIR/server-key.pem
+    OTHER_NAME_CERT=$CERTDIR/server-other-name.pem
+    OTHER_NAME_KEY=$CERTDIR/server-other-name-key.pem
+}
+set_cert_paths
 
 # Knobs for start_server (set before calling it).
-SERVER_AUTH=${SERVER_AUTH:-mschapv2}   # mschapv2 | pap | eap-mschapv2
+SERVER_AUTH=${SERVER_AUTH:-mschapv2}   # mschapv2 | pap | eap-mschapv2 | eap-tls
 SERVER_LISTEN=${SERVER_LISTEN:-$SRV_IP4}
 SERVER_PORT=${SERVER_PORT:-443}
 
@@ -277,12 +280,7 @@ _certtool() {
 make_certs() {
     CERTDIR=${1:-$CERTDIR}
     mkdir -p "$CERTDIR"
-    CA_CERT=$CERTDIR/ca.pem
-    OTHER_CA_CERT=$CERTDIR/other-ca.pem
-    SERVER_CERT=$CERTDIR/server.pem
-    SERVER_KEY=$CERTDIR/server-key.pem
-    OTHER_NAME_CERT=$CERTDIR/server-other-name.pem
-    OTHER_NAME_KEY=$CERTDIR/server-other-name-key.pem
+    set_cert_paths
     local d=$CERTDIR
 
     cat >"$d/ca.tmpl" <<'EOF'
@@ -441,7 +439,7 @@ EOF
     note "/etc/ppp and /etc/hosts replaced by bind mounts from $WORKDIR"
 }
 
-# write_server_pppd_options [mschapv2|pap]: options for the pppd the test
+# write_server_pppd_options [mschapv2|pap|eap-mschapv2|eap-tls]: options for the pppd the test
 # server spawns ($SERVER_PPPD_OPTIONS). Just the PPP policy: how pppd is
 # attached (notty, nodetach, ...) is the server's business.
 write_server_pppd_options() {
@@ -481,7 +479,7 @@ require_etc_ppp() {
 # --- test server ----------------------------------------------------------------
 
 # start_server [extra server args]: the independent SSTP test server in netns
-# srv. Knobs: SERVER_AUTH (mschapv2|pap), SERVER_LISTEN, SERVER_PORT,
+# srv. Knobs: SERVER_AUTH (see write_server_pppd_options), SERVER_LISTEN, SERVER_PORT,
 # SERVER_CERT/SERVER_KEY. Waits for the pid file and the listening socket.
 start_server() {
     require_server
