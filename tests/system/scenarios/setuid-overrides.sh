@@ -137,6 +137,10 @@ attempt root work sstp-proxy-auth basic
 assert_log "$CLIENT_LOG" 'open through proxy http://proxy\.test:3128 \(proxy authentication: Basic\)'
 UNTIL=
 
+# --- an option the user may set, but not against root's value (OPT_PRIVFIX)
+attempt user work sstp-connect-timeout 7
+refused "sstp-connect-timeout option set in /etc/ppp/peers/work cannot be overridden"
+
 # --- sstp-proxy env: the invoking user's environment
 ENV_REFUSED='sstp-proxy env cannot be used when pppd runs setuid'
 for var in https_proxy all_proxy; do
