@@ -140,6 +140,14 @@ UNTIL=
 # --- an option the user may set, but not against root's value (OPT_PRIVFIX)
 attempt user work sstp-connect-timeout 7
 refused "sstp-connect-timeout option set in /etc/ppp/peers/work cannot be overridden"
+# ... and where root did not set it, the user's value applies (a server
+# that accepts TCP and never answers TLS)
+write_peers silent --server $EVIL:8443
+attempt user silent sstp-connect-timeout 2
+if [ "$SURVEY" = 0 ]; then
+    assert_client_rc 8
+    assert_log "$CLIENT_LOG" "TLS handshake with ${EVIL//./\\.} timed out after 2 ?s"
+fi
 
 # --- sstp-proxy env: the invoking user's environment
 ENV_REFUSED='sstp-proxy env cannot be used when pppd runs setuid'
@@ -187,8 +195,10 @@ fi
 # --- pppd killed during setup: the helper must not carry on alone
 write_peers silent --server $EVIL:8443 sstp-connect-timeout 30
 : >"$CLIENT_LOG"
+silent_before=$(count_log "$RECORDER_LOG" 'SILENT-CONNECT')
 RUN_AS=user run_client silent
-wait_for_log "$RECORDER_LOG" 'SILENT-CONNECT' 20 || fail "the helper never reached $EVIL:8443"
+wait_for_log "$RECORDER_LOG" 'SILENT-CONNECT' 20 $((silent_before + 1)) ||
+    fail "the helper never reached $EVIL:8443"
 helper=$(pgrep -x pppd | grep -v -x "$CLIENT_PID" | head -n 1 || true)
 [ -n "$helper" ] || fail "no helper process next to pppd $CLIENT_PID"
 note "pppd $CLIENT_PID, helper $helper in the TLS handshake with a server that never answers"
