@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -92,12 +93,23 @@ static int set_proxy_auth(char **argv);
 
 static struct channel sstp_channel;
 
+/*
+ * Who may set what (the man page's "Who may set which option" table says
+ * why for each). Debian's pppd is setuid root: a user in group dip runs it
+ * with root's peers files and secrets, so anything that decides where the
+ * call goes, what it sends there or how strictly the server is checked is
+ * OPT_PRIV: only root's command line, /etc/ppp/options and files read by
+ * "call" may set it; an ordinary user's command line, ~/.ppprc and "file"
+ * get "requires root privilege". What only affects the user's own call is
+ * OPT_PRIO | OPT_PRIVFIX: the user may set it where root did not, and a
+ * value from a privileged source cannot be overridden from the command line.
+ */
 static option_t sstp_options[] = {
     {.name = "sstp-server",
      .type = o_special,
      .addr = (void *)set_server,
      .description = "SSTP server to dial: host[:port] or [IPv6 address]:port",
-     .flags = OPT_DEVNAM | OPT_A2STRVAL,
+     .flags = OPT_DEVNAM | OPT_PRIV | OPT_A2STRVAL,
      .addr2 = &opt_server},
     {.name = "sstp-ca-file",
      .type = o_string,
@@ -129,19 +141,20 @@ static option_t sstp_options[] = {
      .type = o_int,
      .addr = &opt_connect_timeout,
      .description = "Seconds allowed for the TCP connection and the TLS handshake",
-     .flags = OPT_LIMITS,
+     .flags = OPT_LIMITS | OPT_PRIO | OPT_PRIVFIX,
      .upper_limit = 600,
      .lower_limit = 1},
     {.name = "sstp-proxy",
      .type = o_special,
      .addr = (void *)set_proxy,
      .description = "Proxy to tunnel through: http://, https:// or socks5h:// URL, env, or none",
-     .flags = OPT_A2STRVAL,
+     .flags = OPT_PRIV | OPT_A2STRVAL,
      .addr2 = &opt_proxy_display},
     {.name = "sstp-proxy-user",
      .type = o_string,
      .addr = &opt_proxy_user,
-     .description = "User name for the proxy (DOMAIN\\user for NTLM)"},
+     .description = "User name for the proxy (DOMAIN\\user for NTLM)",
+     .flags = OPT_PRIV},
     {.name = "sstp-proxy-password-file",
      .type = o_string,
      .addr = &opt_proxy_password_file,
@@ -151,7 +164,7 @@ static option_t sstp_options[] = {
      .type = o_special,
      .addr = (void *)set_proxy_auth,
      .description = "Proxy authentication: any, basic, digest, ntlm or negotiate",
-     .flags = OPT_A2STRVAL,
+     .flags = OPT_PRIV | OPT_A2STRVAL,
      .addr2 = &opt_proxy_auth_name},
     {.name = "sstp-proxy-ca-file",
      .type = o_string,
@@ -319,10 +332,11 @@ static int read_proxy_password(const char *path)
 		ppp_option_error("sstp-proxy-password-file: %s is not a regular file", path);
 		goto out;
 	}
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IRWXO))) {
-		ppp_option_error("sstp-proxy-password-file: refusing %s: it must be owned by root, "
-				 "not readable by others and writable only by its owner "
-				 "(chown root %s; chmod 600 %s)",
+	/* Group-readable counts too: group dip is exactly the users who may
+	 * run pppd but must not learn root's proxy password. */
+	if (st.st_uid != 0 || (st.st_mode & (S_IRWXG | S_IRWXO))) {
+		ppp_option_error("sstp-proxy-password-file: refusing %s: it must be owned by root "
+				 "and readable by root alone (chown root %s; chmod 600 %s)",
 				 path, path, path);
 		goto out;
 	}
@@ -363,6 +377,15 @@ static void check_proxy_options(void)
 				 "sstp-proxy-auth and sstp-proxy-ca-file need sstp-proxy");
 		exit(EXIT_OPTION_ERROR);
 	}
+	/* A setuid pppd runs with the invoking user's environment: https_proxy
+	 * would let them send the call, and any proxy password, anywhere. */
+	if (opt_proxy && strcmp(opt_proxy, "env") == 0 && getauxval(AT_SECURE)) {
+		ppp_option_error(
+		    "sstp: sstp-proxy env cannot be used when pppd runs setuid (started "
+		    "by a user other than root): name the proxy with sstp-proxy URL in "
+		    "the peers file");
+		exit(EXIT_OPTION_ERROR);
+	}
 	if (opt_proxy_password_file && read_proxy_password(opt_proxy_password_file) < 0)
 		exit(EXIT_OPTION_ERROR);
 	if (have_proxy_password && !opt_proxy_user) {
@@ -381,6 +404,13 @@ static void sstp_check_options(void)
 	}
 	if (opt_pin_only && !opt_cert_pin) {
 		ppp_option_error("sstp: sstp-cert-pin-only needs sstp-cert-pin");
+		exit(EXIT_OPTION_ERROR);
+	}
+	if (opt_pin_only && opt_crl_file) {
+		ppp_option_error(
+		    "sstp: sstp-crl-file cannot be used with sstp-cert-pin-only, which "
+		    "skips the certificate chain the CRL would be checked against; "
+		    "remove one of them (to drop a revoked key, remove its pin)");
 		exit(EXIT_OPTION_ERROR);
 	}
 	/* SSTP servers expect FF 03 and 2-byte protocol fields on every frame
@@ -447,9 +477,15 @@ static int open_raw_pty(int *master, int *slave)
 	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*master < 0)
 		return -1;
-	if (grantpt(*master) < 0 || unlockpt(*master) < 0 || !(name = ptsname(*master)))
+	if (grantpt(*master) < 0 || !(name = ptsname(*master)))
 		goto fail;
 	strlcpy(pty_name, name, sizeof(pty_name));
+	/* devpts gives the slave its mount's mode (often 0620) and, in a
+	 * setuid pppd, the invoking user's group, who could then write frames
+	 * into pppd's line. While it is still locked nobody can open it:
+	 * make it root's alone first, as pppd does with its own ptys. */
+	if (chmod(pty_name, S_IRUSR | S_IWUSR) < 0 || unlockpt(*master) < 0)
+		goto fail;
 	/* O_NOCTTY: pppd is a session leader after detaching and must not
 	 * acquire the pty as its controlling terminal. */
 	*slave = open(pty_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -466,9 +502,10 @@ fail:
 }
 
 /* In the forked child: undo what pppd set up for itself, then become the helper. */
-__attribute__((noreturn)) static void become_helper(int pty_master, int sock)
+__attribute__((noreturn)) static void become_helper(int pty_master, int sock, pid_t pppd_pid)
 {
 	struct sstp_link_config cfg = {
+	    .pppd_pid = pppd_pid,
 	    .host = server_host,
 	    .port = server_port,
 	    .ca_file = opt_ca_file,
@@ -514,6 +551,7 @@ static int sstp_connect(void)
 	struct sstp_ipc_msg msg;
 	int64_t deadline;
 	int pair[2] = {-1, -1}, master = -1;
+	pid_t pppd_pid = getpid();
 	int ret;
 
 	/* Stale keys from an earlier link must never reach this link's binding. */
@@ -548,7 +586,7 @@ static int sstp_connect(void)
 	}
 	if (helper_pid == 0) {
 		close(pair[0]);
-		become_helper(master, pair[1]);
+		become_helper(master, pair[1], pppd_pid);
 	}
 	close(master);
 	master = -1;

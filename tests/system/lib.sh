@@ -205,6 +205,7 @@ _cleanup() {
         kill_wait "$(cat "$SERVER_PIDFILE")" 5
     fi
     [ -n "$PROXY_PID" ] && kill_wait "$PROXY_PID" 5
+    [ -n "$RECORDER_PID" ] && kill_wait "$RECORDER_PID" 5
     local left
     left=$(leftover_processes)
     if [ -n "$left" ]; then
@@ -556,13 +557,61 @@ EOF
     note "peers/$name: server $server, CA $(basename "$ca")${line:+, extra:$line}"
 }
 
-# run_client NAME: pppd call NAME in netns cli, in the background.
-# Sets CLIENT_PID; stdout/stderr go to $CLIENT_OUT.
+# run_client NAME [pppd options...]: pppd call NAME [options] in netns cli,
+# in the background. Sets CLIENT_PID; stdout/stderr go to $CLIENT_OUT.
+# RUN_AS=user: as an ordinary user of Debian's setuid pppd (see AS_USER).
+# CLIENT_ENV: NAME=VALUE words added to pppd's environment.
 run_client() {
-    note "starting client: pppd call $1"
-    ip netns exec cli "$PPPD" call "$1" >>"$CLIENT_OUT" 2>&1 &
+    local name=$1 who=${RUN_AS:-root}
+    shift
+    local -a wrap=(env)
+    # shellcheck disable=SC2206 # NAME=VALUE words without blanks
+    [ -z "${CLIENT_ENV:-}" ] || wrap+=($CLIENT_ENV)
+    [ "$who" = root ] || wrap+=("${AS_USER[@]}")
+    note "starting client as $who: ${CLIENT_ENV:+$CLIENT_ENV }pppd call $name${*:+ $*}"
+    ip netns exec cli "${wrap[@]}" "$PPPD" call "$name" "$@" >>"$CLIENT_OUT" 2>&1 &
     CLIENT_PID=$!
     CLIENT_RC=
+}
+
+# An ordinary user allowed to run Debian's pppd (setuid root, group dip).
+AS_USER=(setpriv --reuid=nobody --regid=nogroup --groups=dip)
+
+# require_setuid_pppd: $PPPD is setuid root and group dip exists, and an
+# AS_USER process runs it with euid 0 (no nosuid mount in the way).
+require_setuid_pppd() {
+    [ -u "$PPPD" ] && [ "$(stat -c %U "$PPPD")" = root ] ||
+        skip "$PPPD is not setuid root (Debian's ppp package installs it so)"
+    getent group dip >/dev/null || skip "no group dip"
+    local line
+    line=$(timeout 10 "${AS_USER[@]}" "$PPPD" dryrun nodetach </dev/null 2>&1 | head -n 1 || true)
+    case $line in
+    *"must be root"* | *"ermission denied"*) skip "$PPPD does not run setuid here: $line" ;;
+    esac
+    note "setuid pppd: $(stat -c '%A %U:%G' "$PPPD"), ordinary user: ${AS_USER[*]}"
+}
+
+# start_recorder: tests/system/endpoint-recorder.py in netns prx on
+# $RECORDER_IP4 (203.0.113.7, which the client reaches directly and squid
+# can CONNECT to): a would-be SSTP server on 443, a proxy on 3128 that asks
+# for Basic credentials, a port 8443 that accepts and never answers. Each
+# connection is one line in $RECORDER_LOG. Needs the proxy topology and
+# /etc/ppp/proxy-secret (to tell whether that password arrived).
+RECORDER_IP4=203.0.113.7
+RECORDER_LOG=$LOGDIR/recorder.log
+RECORDER_PID=
+start_recorder() {
+    local ready=$WORKDIR/recorder.ready
+    ip -n prx addr add $RECORDER_IP4/24 dev veth-pc
+    rm -f "$ready"
+    touch "$RECORDER_LOG"
+    ip netns exec prx "$PYTHON" "$top_srcdir/tests/system/endpoint-recorder.py" \
+        --listen $RECORDER_IP4 --server-port 443 --proxy-port 3128 --silent-port 8443 \
+        --password-file /etc/ppp/proxy-secret --log "$RECORDER_LOG" --ready-file "$ready" \
+        >>"$LOGDIR/recorder.stdout" 2>&1 &
+    RECORDER_PID=$!
+    wait_until 10 test -e "$ready" || fail "endpoint recorder did not start"
+    pass "endpoint recorder (pid $RECORDER_PID) on $RECORDER_IP4: server 443, proxy 3128, silent 8443"
 }
 
 # wait_client_exit TIMEOUT: wait for the client pppd to exit, set CLIENT_RC.

@@ -61,7 +61,7 @@ write_peers unsafe sstp-proxy http://proxy.test:3128 sstp-proxy-user "$PROXY_USE
 run_client unsafe
 wait_client_exit 20 || fail "client pppd still running with an unsafe password file"
 assert_client_rc 2
-assert_log "$CLIENT_OUT" 'refusing /etc/ppp/proxy-secret: it must be owned by root, not readable by others'
+assert_log "$CLIENT_OUT" 'refusing /etc/ppp/proxy-secret: it must be owned by root and readable by root alone'
 
 assert_not_log "$SERVER_LOG" 'VERDICT'
 assert_no_secret "$PROXY_PASSWORD"
