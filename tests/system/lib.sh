@@ -69,9 +69,13 @@ SERVER_PPPD_OPTIONS=$WORKDIR/server-pppd.options
 SERVER_KEYS_FILE=$WORKDIR/server-keys   # EAP-TLS: the server pppd's keys (hex)
 SERVER_PIDFILE=$WORKDIR/server.pid
 PROXY_DIR=$WORKDIR/proxy                  # squid/danted configuration and state
-PROXY_ACCESS_LOG=$LOGDIR/squid-access.log
-PROXY_CACHE_LOG=$LOGDIR/squid-cache.log
-DANTE_LOG=$LOGDIR/danted.log
+# squid writes its logs as user proxy, which may not enter $LOGDIR (a
+# checkout in a 0700 home or a mktemp -d directory): the proxies log in
+# scratch, and _cleanup copies the logs into $LOGDIR as root.
+PROXY_LOG_DIR=$PROXY_DIR/logs
+PROXY_ACCESS_LOG=$PROXY_LOG_DIR/squid-access.log
+PROXY_CACHE_LOG=$PROXY_LOG_DIR/squid-cache.log
+DANTE_LOG=$PROXY_LOG_DIR/danted.log
 
 # Certificates, below $CERTDIR (make_certs may move it and sets them again).
 set_cert_paths() {
@@ -205,6 +209,7 @@ _cleanup() {
         kill_wait "$(cat "$SERVER_PIDFILE")" 5
     fi
     [ -n "$PROXY_PID" ] && kill_wait "$PROXY_PID" 5
+    if [ -d "$PROXY_LOG_DIR" ]; then cp -p "$PROXY_LOG_DIR"/* "$LOGDIR"/ 2>/dev/null; fi
     local left
     left=$(leftover_processes)
     if [ -n "$left" ]; then
@@ -798,7 +803,7 @@ EOF
 start_squid() {
     local auth=${1:-none} deny=${2:-} d=$PROXY_DIR conf=$PROXY_DIR/squid.conf
     [ -x "$SQUID" ] || hard_error "squid not installed (tests/install-deps.sh)"
-    mkdir -p "$d/cache"
+    mkdir -p "$d/cache" "$PROXY_LOG_DIR"
     {
         cat <<CONF
 # squid for a pppd-sstp system test
@@ -868,6 +873,7 @@ _proxy_listening() {
 start_danted() {
     local conf=$PROXY_DIR/danted.conf
     [ -x "$DANTED" ] || hard_error "danted not installed (tests/install-deps.sh)"
+    mkdir -p "$PROXY_LOG_DIR"
     cat >"$conf" <<CONF
 logoutput: $DANTE_LOG
 internal: $PRX_CLI_IP4 port = 1080
@@ -897,7 +903,7 @@ CONF
 # assert_no_secret SECRET: no log of this scenario contains SECRET.
 assert_no_secret() {
     local hits
-    hits=$(grep -rlF -e "$1" "$LOGDIR" 2>/dev/null || true)
+    hits=$(grep -rlF -e "$1" "$LOGDIR" "$PROXY_LOG_DIR" 2>/dev/null || true)
     [ -z "$hits" ] || fail "the proxy password appears in: $hits"
     pass "no log contains the proxy password"
 }
