@@ -72,7 +72,8 @@ for line in "plugin sstp.so" "sstp-server $gw" "sstp-ca-file /etc/ppp/azure/work
 	grep -qxF "$line" "$peers" && pass "peers/work has '$line'" || fail "peers/work lacks '$line'"
 done
 
-want="alice-laptop $gw /etc/ppp/azure/work-client.pem /etc/ppp/azure/work-ca.pem /etc/ppp/azure/work-client-key.pem"
+# client server client-cert server-cert ca-cert client-key (pppd's order)
+want="alice-laptop $gw /etc/ppp/azure/work-client.pem - /etc/ppp/azure/work-ca.pem /etc/ppp/azure/work-client-key.pem"
 [ "$(cat staged/eaptls-client)" = "$want" ] && pass "eaptls-client line: $want" ||
 	fail "eaptls-client line is '$(cat staged/eaptls-client)', not '$want'"
 
