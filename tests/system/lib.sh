@@ -92,6 +92,7 @@ set_cert_paths
 SERVER_AUTH=${SERVER_AUTH:-mschapv2}   # mschapv2 | pap | eap-mschapv2 | eap-tls
 SERVER_LISTEN=${SERVER_LISTEN:-$SRV_IP4}
 SERVER_PORT=${SERVER_PORT:-443}
+SERVER_PPPD_EXTRA=${SERVER_PPPD_EXTRA:-}   # more lines for the server's pppd options
 
 CLIENT_PID=
 CLIENT_RC=
@@ -471,6 +472,7 @@ noproxyarp
 lcp-echo-interval 0
 debug
 logfile $SERVER_PPPD_LOG
+${SERVER_PPPD_EXTRA:-}
 EOF
 }
 
