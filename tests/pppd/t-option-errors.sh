@@ -96,4 +96,18 @@ if printf '%s\n' "$out" | grep -q secret; then
 else
 	echo "PASS: the password in the URL is not echoed"
 fi
+# Every example peers file is made of options pppd and the plugin know
+# (files they name may be missing here: only the parsing is checked).
+for example in "$top_srcdir"/contrib/examples/peers-*; do
+	sed "s|^plugin sstp.so$|plugin $SSTP_PLUGIN|" "$example" >"$top_builddir/tests/pppd/example-peers"
+	out=$("$pppd" file /dev/null file "$top_builddir/tests/pppd/example-peers" nodetach dryrun 2>&1)
+	if printf '%s\n' "$out" | grep -q "unrecognized option\|sstp-server:\|option for serial lines\|In file"; then
+		echo "FAIL: pppd rejects $(basename "$example"):"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+		failed=1
+	else
+		echo "PASS: pppd parses contrib/examples/$(basename "$example")"
+	fi
+done
+rm -f "$top_builddir/tests/pppd/example-peers"
 exit $failed
