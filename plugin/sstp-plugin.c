@@ -99,13 +99,15 @@ static struct channel sstp_channel;
  * without them a tty option after sstp-server was an "unrecognized option". */
 static option_t *tty_channel_options;
 
-/* What pppd looks up in the_channel's table once sstp-server has chosen us. */
+/* What pppd looks up in the_channel's table once sstp-server has chosen us.
+ * OPT_NOARG, as for pppd's own device-name entry: an o_wild option would
+ * otherwise swallow the next word as its argument. */
 static option_t sstp_channel_options[] = {
     {.name = "serial-line option",
      .type = o_wild,
      .addr = (void *)tty_option_after_server,
      .description = "pppd's tty options: refused or ignored over SSTP",
-     .flags = OPT_NOPRINT},
+     .flags = OPT_NOPRINT | OPT_NOARG},
     {.name = NULL}};
 
 static option_t sstp_options[] = {

@@ -78,6 +78,8 @@ refused /dev/null sstp-server $S /dev/null
 refused /dev/null /dev/null sstp-server $S
 refused notty sstp-server $S notty
 accepted sstp-server $S crtscts lock modem 115200
+# An accepted serial-line option takes no argument: the next word is parsed.
+refused sync sstp-server $S crtscts sync
 accepted crtscts lock modem 115200 sstp-server $S
 
 says 0 "sstp: sstp-server takes host[:port], not a URL: using $S (write sstp-server $S)" \
