@@ -438,6 +438,12 @@ $PRX_CLI_IP4	proxy.test
 EOF
     mount --bind "$ETC_PPP" /etc/ppp
     mount --bind "$HOSTS_FILE" /etc/hosts
+    # A name outside $HOSTS_FILE fails at once, and no DNS query leaves for
+    # the host's name server: the only one is on the loopback, where none runs.
+    if [ -f /etc/resolv.conf ]; then
+        echo "nameserver 127.0.0.1" >"$WORKDIR/resolv.conf"
+        mount --bind "$WORKDIR/resolv.conf" /etc/resolv.conf
+    fi
     [ "$(getent hosts sstp.test | awk '{print $1}')" = "$SRV_IP4" ] ||
         hard_error "/etc/hosts bind mount: sstp.test does not resolve to $SRV_IP4"
     grep -q "^$PPP_USER" /etc/ppp/chap-secrets ||
