@@ -100,10 +100,12 @@ else
 fi
 # Every example peers file is made of options pppd and the plugin know
 # (files they name may be missing here: only the parsing is checked).
+peers=$(mktemp) || exit 99
 for example in "$top_srcdir"/contrib/examples/peers-*; do
-	sed "s|^plugin sstp.so$|plugin $SSTP_PLUGIN|" "$example" >"$top_builddir/tests/pppd/example-peers"
-	out=$("$pppd" file /dev/null file "$top_builddir/tests/pppd/example-peers" nodetach dryrun 2>&1)
-	if printf '%s\n' "$out" | grep -q "unrecognized option\|sstp-server:\|option for serial lines\|In file"; then
+	sed "s|^plugin sstp.so$|plugin $SSTP_PLUGIN|" "$example" >"$peers" || exit 99
+	out=$("$pppd" file /dev/null file "$peers" nodetach dryrun 2>&1)
+	if ! printf '%s\n' "$out" | grep -q "^Plugin $SSTP_PLUGIN loaded\.$" ||
+		printf '%s\n' "$out" | grep -q "unrecognized option\|sstp-server:\|option for serial lines\|In file\|too few"; then
 		echo "FAIL: pppd rejects $(basename "$example"):"
 		printf '%s\n' "$out" | sed 's/^/#   /'
 		failed=1
@@ -111,5 +113,5 @@ for example in "$top_srcdir"/contrib/examples/peers-*; do
 		echo "PASS: pppd parses contrib/examples/$(basename "$example")"
 	fi
 done
-rm -f "$top_builddir/tests/pppd/example-peers"
+rm -f "$peers"
 exit $failed
