@@ -246,7 +246,7 @@ static int parse_server(const char *arg, char *host, size_t host_size, unsigned 
 
 /*
  * "https://host[:port][/]", pasted from a browser, names the server as well
- * as host[:port] does: SSTP's request URI is fixed (MS-SSTP 2.2.3), so only
+ * as host[:port] does: SSTP's request URI is fixed (MS-SSTP 3.2.4.1), so only
  * the authority counts. Anything else after it, user information, or
  * another scheme would be ignored or mean something else: refused.
  * Returns 1 with the authority in buf, 0 for an argument that is no URL,
