@@ -6,8 +6,8 @@
 #     ipparam) routes 10.20.0.0/16 into ppp0; ip-up sees USEPEERDNS, DNS1
 #     and DNS2 (what the resolvconf and systemd-resolved hooks read); IPv6CP
 #     gives ppp0 link-local addresses and ping6 crosses the tunnel.
-#  2. noipv6 (the SoftEther recipe): the client never sends IPv6CP, rejects
-#     the server's, and IPCP still comes up.
+#  2. noipv6 (the SoftEther recipe), even after a +ipv6: the client never
+#     sends IPv6CP, rejects the server's, and IPCP still comes up.
 . "$top_srcdir/tests/system/lib.sh"
 prepare_sstp
 # shellcheck disable=SC2034 # read by lib.sh
@@ -50,7 +50,8 @@ stop_client 20
 assert_client_rc 5
 
 : >"$CLIENT_LOG"
-write_peers softether noipv6
+# +ipv6 first, as from /etc/ppp/options: noipv6 in the peers file wins.
+write_peers softether +ipv6 noipv6
 run_client softether
 wait_ip_up 30
 assert_log "$SERVER_PPPD_LOG" 'sent \[IPV6CP ConfReq' 10
