@@ -69,9 +69,13 @@ SERVER_PPPD_OPTIONS=$WORKDIR/server-pppd.options
 SERVER_KEYS_FILE=$WORKDIR/server-keys   # EAP-TLS: the server pppd's keys (hex)
 SERVER_PIDFILE=$WORKDIR/server.pid
 PROXY_DIR=$WORKDIR/proxy                  # squid/danted configuration and state
-PROXY_ACCESS_LOG=$LOGDIR/squid-access.log
-PROXY_CACHE_LOG=$LOGDIR/squid-cache.log
-DANTE_LOG=$LOGDIR/danted.log
+# squid writes its logs as user proxy, which may not enter $LOGDIR (a
+# checkout in a 0700 home or a mktemp -d directory): the proxies log in
+# scratch, and _cleanup copies the logs into $LOGDIR as root.
+PROXY_LOG_DIR=$PROXY_DIR/logs
+PROXY_ACCESS_LOG=$PROXY_LOG_DIR/squid-access.log
+PROXY_CACHE_LOG=$PROXY_LOG_DIR/squid-cache.log
+DANTE_LOG=$PROXY_LOG_DIR/danted.log
 
 # Certificates, below $CERTDIR (make_certs may move it and sets them again).
 set_cert_paths() {
@@ -88,6 +92,7 @@ set_cert_paths
 SERVER_AUTH=${SERVER_AUTH:-mschapv2}   # mschapv2 | pap | eap-mschapv2 | eap-tls
 SERVER_LISTEN=${SERVER_LISTEN:-$SRV_IP4}
 SERVER_PORT=${SERVER_PORT:-443}
+SERVER_PPPD_EXTRA=${SERVER_PPPD_EXTRA:-}   # more lines for the server's pppd options
 
 CLIENT_PID=
 CLIENT_RC=
@@ -206,6 +211,7 @@ _cleanup() {
     fi
     [ -n "$PROXY_PID" ] && kill_wait "$PROXY_PID" 5
     [ -n "$RECORDER_PID" ] && kill_wait "$RECORDER_PID" 5
+    if [ -d "$PROXY_LOG_DIR" ]; then cp -p "$PROXY_LOG_DIR"/* "$LOGDIR"/ 2>/dev/null; fi
     local left
     left=$(leftover_processes)
     if [ -n "$left" ]; then
@@ -433,6 +439,12 @@ $PRX_CLI_IP4	proxy.test
 EOF
     mount --bind "$ETC_PPP" /etc/ppp
     mount --bind "$HOSTS_FILE" /etc/hosts
+    # A name outside $HOSTS_FILE fails at once, and no DNS query leaves for
+    # the host's name server: the only one is on the loopback, where none runs.
+    if [ -f /etc/resolv.conf ]; then
+        echo "nameserver 127.0.0.1" >"$WORKDIR/resolv.conf"
+        mount --bind "$WORKDIR/resolv.conf" /etc/resolv.conf
+    fi
     [ "$(getent hosts sstp.test | awk '{print $1}')" = "$SRV_IP4" ] ||
         hard_error "/etc/hosts bind mount: sstp.test does not resolve to $SRV_IP4"
     grep -q "^$PPP_USER" /etc/ppp/chap-secrets ||
@@ -467,6 +479,7 @@ noproxyarp
 lcp-echo-interval 0
 debug
 logfile $SERVER_PPPD_LOG
+${SERVER_PPPD_EXTRA:-}
 EOF
 }
 
@@ -847,7 +860,7 @@ EOF
 start_squid() {
     local auth=${1:-none} deny=${2:-} d=$PROXY_DIR conf=$PROXY_DIR/squid.conf
     [ -x "$SQUID" ] || hard_error "squid not installed (tests/install-deps.sh)"
-    mkdir -p "$d/cache"
+    mkdir -p "$d/cache" "$PROXY_LOG_DIR"
     {
         cat <<CONF
 # squid for a pppd-sstp system test
@@ -917,6 +930,7 @@ _proxy_listening() {
 start_danted() {
     local conf=$PROXY_DIR/danted.conf
     [ -x "$DANTED" ] || hard_error "danted not installed (tests/install-deps.sh)"
+    mkdir -p "$PROXY_LOG_DIR"
     cat >"$conf" <<CONF
 logoutput: $DANTE_LOG
 internal: $PRX_CLI_IP4 port = 1080
@@ -946,7 +960,7 @@ CONF
 # assert_no_secret SECRET: no log of this scenario contains SECRET.
 assert_no_secret() {
     local hits
-    hits=$(grep -rlF -e "$1" "$LOGDIR" 2>/dev/null || true)
+    hits=$(grep -rlF -e "$1" "$LOGDIR" "$PROXY_LOG_DIR" 2>/dev/null || true)
     [ -z "$hits" ] || fail "the proxy password appears in: $hits"
     pass "no log contains the proxy password"
 }
