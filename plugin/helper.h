@@ -9,6 +9,9 @@
 
 struct sstp_link_config {
 	const char *host; /* as the user wrote it, brackets removed */
+	/* sstp-host: the name for SNI, the HTTP Host header and the
+	 * certificate check; host when not set. */
+	const char *server_name;
 	unsigned port;
 	const char *ca_file;
 	const char *tls_priority;
