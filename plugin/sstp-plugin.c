@@ -702,16 +702,15 @@ static int sstp_connect(void)
 	}
 	helper_sock = pair[0];
 
-	if (opt_host)
-		info("sstp: connecting to %s port %u as %s%s", server_host, server_port, opt_host,
-		     opt_proxy ? " (through the proxy)" : "");
-	else if (!opt_proxy)
-		info("sstp: connecting to %s port %u", server_host, server_port);
+	if (!opt_proxy)
+		info("sstp: connecting to %s port %u%s%s", server_host, server_port,
+		     opt_host ? " as " : "", opt_host ? opt_host : "");
 	else if (strcmp(opt_proxy, "env") == 0)
-		info("sstp: connecting to %s port %u (proxy from the environment)", server_host,
-		     server_port);
+		info("sstp: connecting to %s port %u%s%s (proxy from the environment)", server_host,
+		     server_port, opt_host ? " as " : "", opt_host ? opt_host : "");
 	else
-		info("sstp: connecting to %s port %u through proxy %s", server_host, server_port,
+		info("sstp: connecting to %s port %u%s%s through proxy %s", server_host,
+		     server_port, opt_host ? " as " : "", opt_host ? opt_host : "",
 		     opt_proxy_display);
 	helper_pid = fork();
 	if (helper_pid < 0) {
