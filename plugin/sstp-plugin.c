@@ -621,11 +621,11 @@ static int keep_server_route(const struct sockaddr_storage *peer)
 	if (server_route_mode == SERVER_ROUTE_NO)
 		return 0;
 	if (peer->ss_family != AF_INET && peer->ss_family != AF_INET6)
+		/* The relay process alone knows the https:// proxy's address. */
 		return server_route_failed("add a host route for", "the https:// proxy",
-					   -EAFNOSUPPORT);
+					   -EDESTADDRREQ);
 	ret = sstp_route_lookup((const struct sockaddr *)peer, &server_route);
 	if (ret < 0) {
-		snprintf(address, sizeof(address), "%s", "?");
 		getnameinfo((const struct sockaddr *)peer, sizeof(*peer), address, sizeof(address),
 			    NULL, 0, NI_NUMERICHOST);
 		return server_route_failed("find the route to", address, ret);
