@@ -8,8 +8,11 @@
 prepare_routed_sstp
 require_etc_ppp
 SRV_NET6=${SRV_IP6%::1}::/64
-printf '#!/bin/sh\nip -6 route replace %s dev "$1"\n' "$SRV_NET6" >/etc/ppp/ip-up
-printf '#!/bin/sh\nip -6 route del %s dev "$1" 2>/dev/null || true\n' "$SRV_NET6" >/etc/ppp/ip-down
+# shellcheck disable=SC2016 # "$1" is the scripts' own argument, ppp0
+{
+    printf '#!/bin/sh\nip -6 route replace %s dev "$1"\n' "$SRV_NET6" >/etc/ppp/ip-up
+    printf '#!/bin/sh\nip -6 route del %s dev "$1" 2>/dev/null || true\n' "$SRV_NET6" >/etc/ppp/ip-down
+}
 chmod 755 /etc/ppp/ip-up /etc/ppp/ip-down
 _host_routes() { ip -n cli -6 route show "$SRV_IP6/128" | grep -c . || true; }
 _ppp_up() { if ppp_has_addr cli $PPP_CLIENT_IP $PPP_SERVER_IP; then echo 1; else echo 0; fi; }
