@@ -5,7 +5,7 @@
 
 #include "log.h"
 
-#define SSTP_ERROR_TEXT_MAX 480
+#define SSTP_ERROR_TEXT_MAX 1024
 
 /* Matches pppd's EXIT_* values without including pppd headers. */
 enum sstp_exit {

@@ -5,11 +5,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
@@ -97,11 +99,11 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "cannot generate a correlation ID");
 		return -EIO;
 	}
-	len = sstp_http_build_request(request, sizeof(request), link->cfg->host, link->cfg->port,
-				      guid);
+	len = sstp_http_build_request(request, sizeof(request), link->cfg->server_name,
+				      link->cfg->port, guid);
 	if (len < 0) {
 		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "server name %s is too long",
-			       link->cfg->host);
+			       link->cfg->server_name);
 		return len;
 	}
 	ret = sstp_tls_write_all(&link->tls, request, len, WRITE_TIMEOUT_MS);
@@ -318,11 +320,11 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 					return ret;
 				continue;
 			default:
-				sstp_error_set(
-				    err, SSTP_EXIT_CONNECT_FAILED,
-				    "SSTP server %s sent %s (message type 0x%04x) while we waited for "
-				    "Call Connect Ack",
-				    link->cfg->host, sstp_msg_name(msg.type), msg.type);
+				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+					       "SSTP server %s sent %s (message type 0x%04x) while "
+					       "we waited for "
+					       "Call Connect Ack",
+					       link->cfg->host, sstp_msg_name(msg.type), msg.type);
 				abort_call(link, SSTP_ATTR_NO_ERROR,
 					   SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
 				return -EPROTO;
@@ -400,7 +402,7 @@ static int connect_call(struct sstp_link *link, pid_t *relay, struct sstp_error 
 {
 	const struct sstp_link_config *cfg = link->cfg;
 	struct sstp_tls_config tls_cfg = {
-	    .server_name = cfg->host,
+	    .server_name = cfg->server_name,
 	    .ca_file = cfg->ca_file,
 	    .priority = cfg->tls_priority,
 	    .cert_pin = cfg->cert_pin,
@@ -435,6 +437,33 @@ static int connect_call(struct sstp_link *link, pid_t *relay, struct sstp_error 
 	return 0;
 }
 
+/*
+ * The far end of the TCP connection: the server, or the proxy we tunnel
+ * through. An IPv4-mapped IPv6 address is reported as the IPv4 address the
+ * packets really go to. AF_UNSPEC when the socket is not TCP (the socket
+ * pair to an https:// proxy's relay).
+ */
+static void get_peer_address(int fd, struct sockaddr_storage *peer)
+{
+	socklen_t len = sizeof(*peer);
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)peer;
+
+	memset(peer, 0, sizeof(*peer));
+	if (getpeername(fd, (struct sockaddr *)peer, &len) < 0 ||
+	    (peer->ss_family != AF_INET && peer->ss_family != AF_INET6)) {
+		memset(peer, 0, sizeof(*peer));
+		peer->ss_family = AF_UNSPEC;
+		return;
+	}
+	if (peer->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		struct sockaddr_in in4 = {.sin_family = AF_INET, .sin_port = in6->sin6_port};
+
+		memcpy(&in4.sin_addr, &in6->sin6_addr.s6_addr[12], sizeof(in4.sin_addr));
+		memset(peer, 0, sizeof(*peer));
+		memcpy(peer, &in4, sizeof(in4));
+	}
+}
+
 void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc_fd)
 {
 	struct sstp_link link = {
@@ -461,6 +490,7 @@ void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc
 	}
 	if (connect_call(&link, &relay, &err) < 0)
 		goto fail;
+	get_peer_address(link.tls.fd, &msg.u.peer);
 	if (sstp_ipc_send(ipc_fd, &msg) < 0)
 		goto out; /* pppd has gone */
 	/* From here on pppd's death shows as EOF on ipc_fd and EIO on the pty.

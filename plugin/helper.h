@@ -11,6 +11,9 @@
 struct sstp_link_config {
 	pid_t pppd_pid;   /* the helper's parent: it stops if pppd dies during setup */
 	const char *host; /* as the user wrote it, brackets removed */
+	/* sstp-host: the name for SNI, the HTTP Host header and the
+	 * certificate check; host when not set. */
+	const char *server_name;
 	unsigned port;
 	const char *ca_file;
 	const char *tls_priority;

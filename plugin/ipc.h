@@ -4,6 +4,7 @@
 #define SSTP_IPC_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "crypto-binding.h"
@@ -29,6 +30,10 @@ struct sstp_ipc_msg {
 		struct sstp_error error;     /* FAIL, KEYS_DONE (exit_status 0 = ok) */
 		uint8_t hlak[SSTP_HLAK_LEN]; /* KEYS */
 		uint32_t accm;               /* ACCM */
+		/* READY: where the helper's TCP connection goes, the server or
+		 * the proxy (AF_UNSPEC when unknown: an https:// proxy's relay),
+		 * so that pppd can keep it out of the tunnel's routes. */
+		struct sockaddr_storage peer;
 	} u;
 };
 

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -36,6 +37,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "proxy.h"
+#include "server-route.h"
 
 #define SSTP_DEFAULT_PORT              443
 #define SSTP_DEFAULT_CONNECT_TIMEOUT_S 30
@@ -47,6 +49,8 @@
 #define SSTP_DISCONNECT_WAIT_MS 6500
 #define SSTP_CLEANUP_WAIT_MS    1500
 #define SSTP_PROXY_PASSWORD_MAX 1024
+/* RFC 1035 2.3.4: a host name is at most 253 characters in text. */
+#define SSTP_HOST_NAME_MAX 253
 /* EAP method types (RFC 3748 and IANA) */
 #define SSTP_EAPT_MD5      4
 #define SSTP_EAPT_TLS      13
@@ -57,6 +61,7 @@ __attribute__((visibility("default"))) char pppd_version[] = SSTP_PPPD_VERSION;
 __attribute__((visibility("default"))) void plugin_init(void);
 
 static char *opt_server;
+static char *opt_host;
 static char *opt_ca_file;
 static char *opt_tls_priority;
 static char *opt_cert_pin;
@@ -79,6 +84,19 @@ static bool have_proxy_password;
 static char server_host[256];
 static unsigned server_port = SSTP_DEFAULT_PORT;
 
+/* sstp-server-route: keep a host route to the address the helper connected
+ * to (the server, or the proxy) through the path it used before the tunnel. */
+enum server_route_mode {
+	SERVER_ROUTE_AUTO, /* when that path goes through a gateway */
+	SERVER_ROUTE_YES,  /* always; failing to add it fails the call */
+	SERVER_ROUTE_NO,
+};
+static enum server_route_mode server_route_mode = SERVER_ROUTE_AUTO;
+static char *opt_server_route_name;
+/* Per link: the host route we added, to be deleted when the link ends. */
+static struct sstp_server_route server_route;
+static bool server_route_added;
+
 /* Per link; reset by sstp_cleanup(). */
 static pid_t helper_pid = -1;
 static int helper_sock = -1;
@@ -92,6 +110,7 @@ static int set_server(char **argv);
 static int set_proxy(char **argv);
 static int set_proxy_auth(char **argv);
 static int tty_option_after_server(char *word, char **argv, int doit);
+static int set_server_route(char **argv);
 
 static struct channel sstp_channel;
 
@@ -129,6 +148,19 @@ static option_t sstp_options[] = {
      .description = "SSTP server to dial: host[:port] or [IPv6 address]:port",
      .flags = OPT_DEVNAM | OPT_PRIV | OPT_A2STRVAL,
      .addr2 = &opt_server},
+    {.name = "sstp-host",
+     .type = o_string,
+     .addr = &opt_host,
+     .description = "Name for SNI, the HTTP Host header and the certificate check, when "
+		    "sstp-server is an address or another name",
+     .flags = OPT_PRIV},
+    {.name = "sstp-server-route",
+     .type = o_special,
+     .addr = (void *)set_server_route,
+     .description = "Host route to the server outside the tunnel: auto (when it is behind a "
+		    "gateway), yes or no",
+     .flags = OPT_PRIO | OPT_PRIVFIX | OPT_A2STRVAL,
+     .addr2 = &opt_server_route_name},
     {.name = "sstp-ca-file",
      .type = o_string,
      .addr = &opt_ca_file,
@@ -463,6 +495,47 @@ static int set_proxy_auth(char **argv)
 	return 1;
 }
 
+static int set_server_route(char **argv)
+{
+	static const struct {
+		const char *name;
+		enum server_route_mode mode;
+	} modes[] = {
+	    {"auto", SERVER_ROUTE_AUTO},
+	    {"yes", SERVER_ROUTE_YES},
+	    {"no", SERVER_ROUTE_NO},
+	};
+	char *name;
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(*argv, modes[i].name) != 0)
+			continue;
+		name = strdup(*argv);
+		if (!name) {
+			ppp_option_error("sstp-server-route: out of memory");
+			return 0;
+		}
+		free(opt_server_route_name);
+		opt_server_route_name = name;
+		server_route_mode = modes[i].mode;
+		return 1;
+	}
+	ppp_option_error("sstp-server-route: '%s' is not auto, yes or no", *argv);
+	return 0;
+}
+
+/* It goes into the TLS handshake and the HTTP request: letters, digits,
+ * '-', '_' and '.', as in a DNS name. */
+static bool is_host_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > SSTP_HOST_NAME_MAX || name[0] == '.' || name[0] == '-')
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+	       len;
+}
+
 /*
  * The password is the first line of a file only root can have written and
  * that others cannot read; it stays in pppd's memory for redials and goes to
@@ -569,6 +642,13 @@ static void sstp_check_options(void)
 	lcp_wantoptions[0].neg_pcompression = 0;
 	lcp_allowoptions[0].neg_accompression = 0;
 	lcp_allowoptions[0].neg_pcompression = 0;
+	if (opt_host && !is_host_name(opt_host)) {
+		ppp_option_error(
+		    "sstp-host: '%s' is not a host name (letters, digits, '-', '_' and "
+		    "'.')",
+		    opt_host);
+		exit(EXIT_OPTION_ERROR);
+	}
 	check_proxy_options();
 }
 
@@ -657,6 +737,7 @@ __attribute__((noreturn)) static void become_helper(int pty_master, int sock, pi
 	struct sstp_link_config cfg = {
 	    .pppd_pid = pppd_pid,
 	    .host = server_host,
+	    .server_name = opt_host ? opt_host : server_host,
 	    .port = server_port,
 	    .ca_file = opt_ca_file,
 	    .tls_priority = opt_tls_priority,
@@ -696,6 +777,95 @@ __attribute__((noreturn)) static void become_helper(int pty_master, int sock, pi
 	sstp_helper_run(&cfg, pty_master, sock);
 }
 
+/* --- the host route to the server ------------------------------------------ */
+
+/* One line about the host route; with "yes" the call fails on it. */
+static int server_route_failed(const char *what, const char *text, int err)
+{
+	if (server_route_mode == SERVER_ROUTE_YES) {
+		error("sstp: cannot %s %s: %s (sstp-server-route yes)", what, text, strerror(-err));
+		return -1;
+	}
+	warn("sstp: cannot %s %s: %s; if the tunnel's routes cover it, the link will fail "
+	     "(add that route yourself, or set sstp-server-route yes to make this fatal)",
+	     what, text, strerror(-err));
+	return 0;
+}
+
+/*
+ * Runs before pppd configures the interface: once defaultroute (or an ip-up
+ * script) routes the server's address into ppp0, the tunnel's own packets
+ * would follow it and the link would die. "auto" adds the route only when
+ * the server is behind a gateway: routes from ip-up scripts cannot be
+ * foreseen, while a server on-link keeps its more specific connected route
+ * whatever default route pppd adds. Returns 0, or -1 to fail the call.
+ */
+static int keep_server_route(const struct sockaddr_storage *peer)
+{
+	char text[SSTP_ROUTE_TEXT_MAX], address[64] = "?";
+	int ret;
+
+	if (server_route_mode == SERVER_ROUTE_NO)
+		return 0;
+	if (peer->ss_family != AF_INET && peer->ss_family != AF_INET6)
+		/* The relay process alone knows the https:// proxy's address. */
+		return server_route_failed("add a host route for", "the https:// proxy",
+					   -EDESTADDRREQ);
+	ret = sstp_route_lookup((const struct sockaddr *)peer, &server_route);
+	if (ret < 0) {
+		getnameinfo((const struct sockaddr *)peer, sizeof(*peer), address, sizeof(address),
+			    NULL, 0, NI_NUMERICHOST);
+		return server_route_failed("find the route to", address, ret);
+	}
+	sstp_route_describe(&server_route, text, sizeof(text));
+	if (!server_route.has_gateway && server_route_mode == SERVER_ROUTE_AUTO) {
+		dbglog("sstp: no host route needed for %s: on-link (sstp-server-route auto)", text);
+		return 0;
+	}
+	ret = sstp_route_add(&server_route);
+	if (ret == -EEXIST) {
+		info("sstp: a host route for %s exists already; leaving it as it is", text);
+		return 0;
+	}
+	if (ret < 0)
+		return server_route_failed("add the host route", text, ret);
+	server_route_added = true;
+	info("sstp: added host route %s, to keep the tunnel's connection out of the tunnel", text);
+	return 0;
+}
+
+/* On every way out of a link: ours only, and only once. */
+static void remove_server_route(void)
+{
+	char text[SSTP_ROUTE_TEXT_MAX];
+	int ret;
+
+	if (!server_route_added)
+		return;
+	server_route_added = false;
+	sstp_route_describe(&server_route, text, sizeof(text));
+	ret = sstp_route_delete(&server_route);
+	if (ret < 0 && ret != -ESRCH)
+		warn("sstp: cannot remove the host route %s: %s (remove it with ip route del)",
+		     text, strerror(-ret));
+	else
+		dbglog("sstp: removed host route %s", text);
+}
+
+/* The helper's failure: one line, and maybe lines of advice after it. */
+static void log_helper_error(char *text)
+{
+	char *line, *next;
+
+	for (line = text; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (line[0])
+			error("sstp: %s", line);
+	}
+}
+
 static int sstp_connect(void)
 {
 	struct sstp_ipc_msg msg;
@@ -723,12 +893,14 @@ static int sstp_connect(void)
 	info("sstp: pppd-sstp %s (pppd %s, GnuTLS %s, libcurl %s)", PACKAGE_VERSION,
 	     SSTP_PPPD_VERSION, gnutls_check_version(NULL), sstp_proxy_libcurl_version());
 	if (!opt_proxy)
-		info("sstp: connecting to %s port %u", server_host, server_port);
+		info("sstp: connecting to %s port %u%s%s", server_host, server_port,
+		     opt_host ? " as " : "", opt_host ? opt_host : "");
 	else if (strcmp(opt_proxy, "env") == 0)
-		info("sstp: connecting to %s port %u (proxy from the environment)", server_host,
-		     server_port);
+		info("sstp: connecting to %s port %u%s%s (proxy from the environment)", server_host,
+		     server_port, opt_host ? " as " : "", opt_host ? opt_host : "");
 	else
-		info("sstp: connecting to %s port %u through proxy %s", server_host, server_port,
+		info("sstp: connecting to %s port %u%s%s through proxy %s", server_host,
+		     server_port, opt_host ? " as " : "", opt_host ? opt_host : "",
 		     opt_proxy_display);
 	helper_pid = fork();
 	if (helper_pid < 0) {
@@ -770,13 +942,17 @@ static int sstp_connect(void)
 			break;
 		if (msg.type == SSTP_IPC_FAIL) {
 			msg.u.error.text[sizeof(msg.u.error.text) - 1] = '\0';
-			error("sstp: %s", msg.u.error.text);
+			log_helper_error(msg.u.error.text);
 			ppp_set_status(msg.u.error.exit_status ? msg.u.error.exit_status
 							       : EXIT_CONNECT_FAILED);
 			goto fail;
 		}
 	}
 
+	if (keep_server_route(&msg.u.peer) < 0) {
+		ppp_set_status(EXIT_CONNECT_FAILED);
+		goto fail;
+	}
 	ppp_set_pppdevnam(pty_name);
 	return pty_slave;
 
@@ -786,6 +962,7 @@ fail:
 	if (pair[1] >= 0)
 		close(pair[1]);
 	stop_helper(0);
+	remove_server_route();
 	close(pty_slave);
 	pty_slave = -1;
 	return -1;
@@ -823,6 +1000,7 @@ static void sstp_recv_config(int mru, uint32_t accm, int pcomp, int accomp)
 static void sstp_disconnect(void)
 {
 	ask_helper_to_disconnect(SSTP_DISCONNECT_WAIT_MS);
+	remove_server_route();
 	if (pty_slave >= 0) {
 		close(pty_slave);
 		pty_slave = -1;
@@ -833,6 +1011,7 @@ static void sstp_disconnect(void)
 static void sstp_cleanup(void)
 {
 	ask_helper_to_disconnect(SSTP_CLEANUP_WAIT_MS);
+	remove_server_route();
 	if (pty_slave >= 0) {
 		close(pty_slave);
 		pty_slave = -1;

@@ -34,6 +34,12 @@
 #define CERT_NAMES_MAX     200
 #define CERT_NAMES_SCANNED 64
 
+/* "sha256:" pins: base64 of a SHA-256 digest, and its terminator. */
+#define PIN_SIZE   45
+#define SHA256_LEN 32
+
+static int public_key_pin(gnutls_x509_crt_t leaf, char out[PIN_SIZE]);
+
 /* Waits until the socket can do what GnuTLS last got stuck on.
  * 0, -ETIMEDOUT or a negative errno from poll(). */
 static int wait_for_session(const struct sstp_tls *tls, int64_t deadline)
@@ -342,7 +348,7 @@ static gnutls_alert_description_t alert_for_status(unsigned int status)
 static const char *verification_hint(unsigned int status)
 {
 	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
-		return " (use sstp-ca-file if the server uses a private CA)";
+		return ""; /* trust_advice() follows */
 	if (status & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_NOT_ACTIVATED))
 		return " (check this machine's clock; otherwise the server needs a new "
 		       "certificate)";
@@ -356,6 +362,34 @@ static const char *verification_hint(unsigned int status)
 	return "";
 }
 
+/*
+ * The lines after the error that let a self-signed or private-CA server in:
+ * the exact options, and how to make sure first that the key is the
+ * server's own and not a man in the middle's. RouterOS and Windows show a
+ * certificate's fingerprint, not its key pin, so both are given.
+ */
+static void trust_advice(gnutls_x509_crt_t leaf, const char *pin, char *buf, size_t size)
+{
+	uint8_t digest[SHA256_LEN];
+	size_t digest_size = sizeof(digest);
+	char hex[2 * SHA256_LEN + 1] = "(unknown)";
+
+	if (gnutls_x509_crt_get_fingerprint(leaf, GNUTLS_DIG_SHA256, digest, &digest_size) == 0 &&
+	    digest_size == sizeof(digest))
+		for (size_t i = 0; i < digest_size; i++)
+			snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	snprintf(buf, size,
+		 "\nto trust this server by its key alone (a self-signed server), add this line "
+		 "to the peers file: sstp-cert-pin sha256:%s sstp-cert-pin-only (for a private "
+		 "CA, add sstp-ca-file with the CA's PEM certificate instead)"
+		 "\nfirst make sure it is your server's certificate: its SHA-256 fingerprint is "
+		 "%s; RouterOS shows it as fingerprint in /certificate print detail; on Windows, "
+		 "export the certificate as DER (.cer) and run certutil -hashfile server.cer "
+		 "SHA256; or compare the pin with the pin-sha256 that certtool -i --infile "
+		 "server.pem prints",
+		 pin, hex);
+}
+
 static void report_verification_failure(struct sstp_tls *tls, gnutls_x509_crt_t leaf,
 					const char *server, unsigned int status,
 					struct sstp_error *err)
@@ -363,6 +397,7 @@ static void report_verification_failure(struct sstp_tls *tls, gnutls_x509_crt_t 
 	static const char not_trusted[] = "The certificate is NOT trusted. ";
 	gnutls_datum_t printed = {NULL, 0};
 	char names[CERT_NAMES_MAX];
+	char pin[PIN_SIZE], advice[SSTP_ERROR_TEXT_MAX] = "", with_pin[96] = "";
 	uint8_t ip[16];
 	const char *reasons = "verification failed";
 	size_t len;
@@ -375,9 +410,10 @@ static void report_verification_failure(struct sstp_tls *tls, gnutls_x509_crt_t 
 		sstp_error_set(
 		    err, SSTP_EXIT_CONNECT_FAILED,
 		    "server certificate does not match %s: it is for %s (%s)", server, names,
-		    sstp_parse_ip_literal(server, ip) ? "an IP address matches only iPAddress "
-						   "subject alternative names"
-						 : "connect to a name the certificate lists");
+		    sstp_parse_ip_literal(server, ip)
+			? "an IP address matches only iPAddress subject alternative names: give "
+			  "the name with sstp-host"
+			: "connect to a name the certificate lists, or give it with sstp-host");
 		return;
 	}
 
@@ -390,18 +426,24 @@ static void report_verification_failure(struct sstp_tls *tls, gnutls_x509_crt_t 
 		    reasons[sizeof(not_trusted) - 1])
 			reasons += sizeof(not_trusted) - 1;
 		len = strlen((char *)printed.data);
-		while (len > 0 && printed.data[len - 1] == ' ')
+		/* What we append follows as the same sentence. */
+		while (len > 0 && (printed.data[len - 1] == ' ' || printed.data[len - 1] == '.'))
 			printed.data[--len] = '\0';
 	}
+	/* Self-signed, or a CA we do not know: only the user can decide. */
+	if ((status & GNUTLS_CERT_SIGNER_NOT_FOUND) && public_key_pin(leaf, pin) == 0) {
+		snprintf(with_pin, sizeof(with_pin), "; its public key is sha256:%s", pin);
+		trust_advice(leaf, pin, advice, sizeof(advice));
+	}
 	sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-		       "server certificate for %s is not trusted: %s%s", server, reasons,
-		       verification_hint(status));
+		       "server certificate for %s is not trusted: %s%s%s%s", server, reasons,
+		       verification_hint(status), with_pin, advice);
 	gnutls_free(printed.data);
 }
 
 /* The pin of the leaf's public key: base64 of the SHA-256 of its DER
  * SubjectPublicKeyInfo (the value curl's --pinnedpubkey and RFC 7469 use). */
-static int public_key_pin(gnutls_x509_crt_t leaf, char out[45])
+static int public_key_pin(gnutls_x509_crt_t leaf, char out[PIN_SIZE])
 {
 	gnutls_pubkey_t key = NULL;
 	gnutls_datum_t spki = {NULL, 0}, b64 = {NULL, 0};
@@ -447,8 +489,8 @@ static bool pin_matches(const char *pins, const char *pin)
 			if ((size_t)(end - p) > len && strncmp(p, prefixes[i], len) == 0) {
 				const char *value = p + len, *value_end = end;
 
-				while (value_end > value && (value_end[-1] == ' ' ||
-							     value_end[-1] == '\t'))
+				while (value_end > value &&
+				       (value_end[-1] == ' ' || value_end[-1] == '\t'))
 					value_end--;
 				if ((size_t)(value_end - value) == pin_len &&
 				    memcmp(value, pin, pin_len) == 0)
@@ -463,7 +505,7 @@ static bool pin_matches(const char *pins, const char *pin)
 static int check_pin(struct sstp_tls *tls, gnutls_x509_crt_t leaf, const char *server,
 		     const struct sstp_tls_config *cfg, struct sstp_error *err)
 {
-	char pin[45];
+	char pin[PIN_SIZE];
 	int ret;
 
 	ret = public_key_pin(leaf, pin);
@@ -558,12 +600,19 @@ static int verify_server(struct sstp_tls *tls, gnutls_x509_crt_t leaf,
 	 * purpose; MS-SSTP 3.2.4.1 wants serverAuth (or any) listed. */
 	ret = gnutls_x509_crt_get_key_purpose_oid(leaf, 0, NULL, &oid_size, NULL);
 	if (ret == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE) {
+		char pin[PIN_SIZE], advice[SSTP_ERROR_TEXT_MAX] = "";
+
+		/* Windows RRAS refuses it too; pinning the key is the way in
+		 * until the server gets a proper certificate. */
+		if (public_key_pin(leaf, pin) == 0)
+			trust_advice(leaf, pin, advice, sizeof(advice));
 		gnutls_alert_send(tls->session, GNUTLS_AL_FATAL, GNUTLS_A_BAD_CERTIFICATE);
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
 			       "server certificate for %s is not trusted: it lists no extended key "
 			       "usage, and SSTP requires serverAuth (the server needs a "
-			       "certificate issued for TLS servers)",
-			       server);
+			       "certificate issued for TLS servers, or trust its key alone with "
+			       "sstp-cert-pin-only)%s",
+			       server, advice);
 		return -EACCES;
 	}
 	return check_pin(tls, leaf, server, cfg, err);

@@ -20,6 +20,12 @@
 #              no IP forwarding: the proxy is the only way through
 #   netns cli: veth-cli 203.0.113.2/24, default route via 203.0.113.1
 #   /etc/hosts: proxy.test -> 203.0.113.1
+# Routed topology (setup_routed_net, instead of setup_net): the server is
+# off-link, behind the client's default gateway, as on the Internet:
+#   netns srv: veth-srv 192.0.2.1/24 2001:db8::1/64, default via rtr
+#   netns rtr: veth-rs 192.0.2.254/24 2001:db8::fe/64,
+#              veth-rc 203.0.113.1/24 2001:db8:1::1/64; forwards
+#   netns cli: veth-cli 203.0.113.2/24 2001:db8:1::2/64, default via rtr
 # Credentials: user alice, password $PPP_PASSWORD, server name "work".
 
 set -eEu -o pipefail
@@ -51,6 +57,12 @@ CLI_IP6=2001:db8::2
 PRX_SRV_IP4=192.0.2.254
 PRX_CLI_IP4=203.0.113.1
 PRX_CLIENT_IP4=203.0.113.2
+RTR_SRV_IP4=192.0.2.254
+RTR_SRV_IP6=2001:db8::fe
+RTR_CLI_IP4=203.0.113.1
+RTR_CLI_IP6=2001:db8:1::1
+ROUTED_CLI_IP4=203.0.113.2
+ROUTED_CLI_IP6=2001:db8:1::2
 PROXY_USER=proxyuser
 PROXY_PASSWORD=Pr0xy-Secr3t-9f2c
 
@@ -990,4 +1002,61 @@ expect_setup_failure() {
     assert_log "$CLIENT_LOG" "$re"
     if ppp_has_addr cli "$PPP_CLIENT_IP" "$PPP_SERVER_IP"; then fail "client ppp0 came up"; fi
     cp "$CLIENT_LOG" "$LOGDIR/client-pppd-$name.log"
+}
+
+# --- routed topology -------------------------------------------------------------------
+
+# setup_routed_net: the routed topology (see the top of this file): cli
+# reaches srv (IPv4 and IPv6) only through its default routes via netns rtr.
+setup_routed_net() {
+    local ns
+    for ns in srv rtr cli; do
+        ip netns add $ns
+        ip -n $ns link set lo up
+    done
+    ip -n srv link add veth-srv type veth peer name veth-rs netns rtr
+    ip -n rtr link add veth-rc type veth peer name veth-cli netns cli
+    ip -n srv addr add $SRV_IP4/24 dev veth-srv
+    ip -n srv -6 addr add $SRV_IP6/64 dev veth-srv nodad
+    ip -n rtr addr add $RTR_SRV_IP4/24 dev veth-rs
+    ip -n rtr -6 addr add $RTR_SRV_IP6/64 dev veth-rs nodad
+    ip -n rtr addr add $RTR_CLI_IP4/24 dev veth-rc
+    ip -n rtr -6 addr add $RTR_CLI_IP6/64 dev veth-rc nodad
+    ip -n cli addr add $ROUTED_CLI_IP4/24 dev veth-cli
+    ip -n cli -6 addr add $ROUTED_CLI_IP6/64 dev veth-cli nodad
+    ip -n srv link set veth-srv up
+    ip -n rtr link set veth-rs up
+    ip -n rtr link set veth-rc up
+    ip -n cli link set veth-cli up
+    ip netns exec rtr sysctl -q -w net.ipv4.ip_forward=1
+    ip netns exec rtr sysctl -q -w net.ipv6.conf.all.forwarding=1
+    ip -n srv route add default via $RTR_SRV_IP4
+    ip -n srv -6 route add default via $RTR_SRV_IP6
+    ip -n cli route add default via $RTR_CLI_IP4
+    ip -n cli -6 route add default via $RTR_CLI_IP6
+    wait_until 10 ip netns exec cli ping -c 1 -W 1 $SRV_IP4 ||
+        hard_error "routed set-up: cli cannot reach $SRV_IP4 through rtr"
+    wait_until 10 ip netns exec cli ping -6 -c 1 -W 1 $SRV_IP6 ||
+        hard_error "routed set-up: cli cannot reach $SRV_IP6 through rtr"
+    note "netns cli ($ROUTED_CLI_IP4, $ROUTED_CLI_IP6) <-> rtr <-> srv ($SRV_IP4, $SRV_IP6), routed"
+}
+
+# prepare_routed_sstp: prepare_sstp with the routed topology.
+prepare_routed_sstp() {
+    require_plugin
+    require_server
+    make_certs "$CERTDIR"
+    setup_routed_net
+    setup_etc_ppp
+}
+
+# route_tables NS: the IPv4 and IPv6 routing tables of NS, for comparing.
+route_tables() {
+    ip -n "$1" -4 route show table all
+    ip -n "$1" -6 route show table all
+}
+
+# route_dev NS ADDRESS: the device NS routes ADDRESS through now.
+route_dev() {
+    ip netns exec "$1" ip route get "$2" | sed -n 's/.* dev \([^ ]*\).*/\1/p' | head -n 1
 }

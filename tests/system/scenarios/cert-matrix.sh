@@ -39,9 +39,15 @@ refused() { # refused CASE ERE [write_peers words...]
 refused expired 'is not trusted: .*expired'
 refused not-yet-valid 'is not trusted: .*not yet valid'
 refused wrong-name 'does not match sstp\.test: it is for other\.test'
-refused self-signed 'is not trusted: The certificate issuer is unknown'
-refused unknown-ca 'is not trusted: The certificate issuer is unknown'
-refused no-eku 'is not trusted: it lists no extended key usage'
+refused self-signed 'is not trusted: The certificate issuer is unknown; its public key is sha256:'
+grep -q -F "sstp: to trust this server by its key alone (a self-signed server), add this line to the peers file: sstp-cert-pin $self_pin sstp-cert-pin-only" "$(case_log self-signed)" ||
+    fail "self-signed: no advice with the server's pin $self_pin"
+pass "self-signed: the next line gives sstp-cert-pin $self_pin sstp-cert-pin-only"
+refused unknown-ca 'is not trusted: The certificate issuer is unknown; its public key is sha256:'
+refused no-eku 'is not trusted: it lists no extended key usage, .*trust its key alone with sstp-cert-pin-only'
+grep -q -E "sstp: to trust this server by its key alone .* sstp-cert-pin sha256:[A-Za-z0-9+/=]{44} sstp-cert-pin-only" "$(case_log no-eku)" ||
+    fail "no-eku: no advice to pin the key"
+pass "no-eku: the next line gives the options to trust its key alone"
 refused client-eku 'is not trusted: .*intended purpose.*serverAuth'
 refused revoked 'is not trusted: .*revoked' sstp-crl-file "$M/crl.pem"
 refused weak-key 'is not trusted: its 1024-bit RSA key is too weak'
@@ -50,7 +56,7 @@ refused pin-wrong "does not match sstp-cert-pin: its public key is sha256:" \
 grep -q -F "its public key is $good_pin " "$(case_log pin-wrong)" ||
     fail "pin-wrong: the message does not give the server's pin $good_pin"
 pass "pin-wrong: the message gives the server's actual pin"
-refused pin-not-enough 'is not trusted: The certificate issuer is unknown' \
+refused pin-not-enough 'is not trusted: The certificate issuer is unknown; its public key is sha256:' \
     sstp-cert-pin "$self_pin"
 
 # Pin-only: trusted on the pin alone, although the CA file knows nothing of it.
