@@ -88,9 +88,11 @@ cert-hash-proto=sha1,sha256
 ppp-mode=async
 ${host_name:+host-name=$host_name}
 
+# Where calls may come from: the client, the proxy, the man-in-the-middle.
 [client-ip-range]
 $CLI_IP4/32
 $PRX_SRV_IP4/32
+$SRV_IP4/32
 
 [chap-secrets]
 chap-secrets=/etc/ppp/chap-secrets
@@ -170,6 +172,7 @@ start_sstpd() {
     ip netns exec srv env PYTHONPATH="$SSTP_INTEROP_SSTPD" "$PYTHON" -m sstpd \
         -l "$SRV_IP4" -p "$SERVER_PORT" -c "$SERVER_CERT" -k "$SERVER_KEY" \
         --local "$PPP_SERVER_IP" --remote "${PPP_SERVER_IP%.*}.0/24" \
+        --range "$PPP_CLIENT_IP-$PPP_CLIENT_IP" \
         --pppd /usr/sbin/pppd --pppd-config "$SERVER_PPPD_OPTIONS" -v 20 \
         >>"$SSTPD_LOG" 2>&1 &
     SSTPD_PID=$!

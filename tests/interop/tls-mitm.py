@@ -27,7 +27,7 @@ async def relay(reader, writer, direction):
             await writer.drain()
             copied += len(data)
     except (ConnectionError, ssl.SSLError) as e:
-        logging.info("%s: %s", direction, e)
+        logging.info("%s: %r", direction, e)
     finally:
         logging.info("%s: closed after %d bytes", direction, copied)
         writer.close()
@@ -41,7 +41,7 @@ async def handle(args, upstream_ctx, client_reader, client_writer):
             args.upstream, args.upstream_port, ssl=upstream_ctx, server_hostname=args.sni
         )
     except (OSError, ssl.SSLError) as e:
-        logging.info("upstream %s:%d: %s", args.upstream, args.upstream_port, e)
+        logging.info("upstream %s:%d: %r", args.upstream, args.upstream_port, e)
         client_writer.close()
         return
     logging.info("upstream %s:%d: TLS established", args.upstream, args.upstream_port)

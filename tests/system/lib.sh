@@ -664,7 +664,7 @@ assert_no_leftovers() {
 }
 _leftovers() {
     if [ "${IGNORE_SERVER:-0}" = 1 ]; then
-        leftover_processes | grep -v -F "${SERVER_PROCESS:-$SERVER_SCRIPT}" || true
+        leftover_processes | grep -v -F -e "${SERVER_PROCESS:-$SERVER_SCRIPT}" || true
     else
         leftover_processes
     fi
