@@ -38,6 +38,7 @@ flock 8
 
 # tarball PATTERN: the one tarball in $servers matching PATTERN.
 tarball() {
+	# shellcheck disable=SC2086 # PATTERN is a glob
 	set -- "$servers"/$1
 	[ $# = 1 ] && [ -f "$1" ] || { log "expected one $1 in $servers, found: $*"; exit 2; }
 	echo "$1"

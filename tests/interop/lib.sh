@@ -219,9 +219,9 @@ EOF
     ip netns exec srv "$PYTHON" "$top_srcdir/tests/interop/tls-mitm.py" \
         --listen "$SRV_IP4" --port $MITM_PORT --cert "$d/mitm.pem" --key "$d/mitm-key.pem" \
         --upstream "$SRV_IP4" --upstream-port "$SERVER_PORT" --sni sstp.test \
-        --log "$MITM_LOG" >>"$MITM_LOG" 2>&1 &
+        --log "$MITM_LOG" >>"$LOGDIR/tls-mitm.stdout" 2>&1 &
     CLEANUP_PIDS+=("$!")
-    EXTRA_LOGS+=("TLS man-in-the-middle log|$MITM_LOG")
+    EXTRA_LOGS+=("TLS man-in-the-middle log|$MITM_LOG" "its stdout/stderr|$LOGDIR/tls-mitm.stdout")
     wait_until 10 _mitm_listening || fail "the TLS man-in-the-middle is not listening on port $MITM_PORT"
     pass "TLS man-in-the-middle on $SRV_IP4:$MITM_PORT with its own key ($MITM_PIN)"
 }
