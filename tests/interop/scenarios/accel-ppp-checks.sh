@@ -31,7 +31,7 @@ run_client by-address
 wait_client_exit 30 || fail "client pppd still running 30s after dialling $SRV_IP4"
 assert_client_rc 8 # EXIT_CONNECT_FAILED
 assert_log "$ACCEL_LOG" 'recv \[SSL <no SNI>\]'
-assert_log "$CLIENT_LOG" "^sstp: TLS handshake with ${SRV_IP4//./\\.} failed"
+assert_log "$CLIENT_LOG" "^sstp: TLS .*${SRV_IP4//./\\.}.*fail"
 if ppp_has_addr cli "$PPP_CLIENT_IP" "$PPP_SERVER_IP"; then fail "client ppp0 came up"; fi
 pass "accel-ppp refused the call without the SNI sstp.test"
 IGNORE_SERVER=1 assert_no_leftovers 10

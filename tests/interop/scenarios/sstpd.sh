@@ -4,7 +4,9 @@
 # valid, pings cross, iperf3 measures both ways; SIGTERM to pppd reaches
 # sstpd as a Call Disconnect; when sstpd's pppd ends, sstpd's Call
 # Disconnect ends our pppd with EXIT_HANGUP and one line naming the server;
-# a wrong password ends the call with pppd's authentication failure.
+# a wrong password ends the call with pppd's authentication failure; a TLS
+# man-in-the-middle that the client pins is refused by sstpd's certificate
+# hash check (MS-SSTP 3.2.5.4).
 . "$top_srcdir/tests/interop/lib.sh"
 prepare_sstp
 start_sstpd
@@ -48,4 +50,19 @@ assert_client_rc 19 16
 assert_log "$CLIENT_LOG" '^MS-CHAP authentication failed'
 if ppp_has_addr cli "$PPP_CLIENT_IP" "$PPP_SERVER_IP"; then fail "client ppp0 came up with a wrong password"; fi
 pass "no tunnel with a wrong password"
+IGNORE_SERVER=1 assert_no_leftovers 15
+save_client_log wrong-password
+
+note "--- TLS man-in-the-middle, trusted by the client through its pin"
+start_tls_mitm
+write_peers mitm --server "sstp.test:$MITM_PORT" sstp-cert-pin "$MITM_PIN" sstp-cert-pin-only
+run_client mitm
+assert_log "$MITM_LOG" 'upstream .*: TLS established' 20
+assert_log "$SSTPD_LOG" 'Certificate hash mismatch' 30
+wait_client_exit 30 || fail "client pppd still running 30s after sstpd refused its Crypto Binding"
+assert_client_rc 16 8
+assert_log "$CLIENT_LOG" '^sstp: SSTP server sstp\.test aborted the call'
+[ "$(count_log "$SSTPD_LOG" 'Crypto Binding is valid\.')" = 2 ] ||
+    fail "sstpd found a Crypto Binding valid beyond the two good calls"
+pass "sstpd refused the man-in-the-middle's call"
 IGNORE_SERVER=1 assert_no_leftovers 15
