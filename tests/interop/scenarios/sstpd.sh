@@ -61,7 +61,11 @@ assert_log "$MITM_LOG" 'upstream .*: TLS established' 20
 assert_log "$SSTPD_LOG" 'Certificate hash mismatch' 30
 wait_client_exit 30 || fail "client pppd still running 30s after sstpd refused its Crypto Binding"
 assert_client_rc 16 8
-assert_log "$CLIENT_LOG" '^sstp: SSTP server sstp\.test aborted the call'
+# sstpd's Call Abort carries a Status Info attribute of 4 bytes instead of
+# at least 8 (MS-SSTP 2.2.8: no Reserved and AttribID before the status),
+# which the plugin reports as a malformed message from the server; either
+# way the one line names the server and the abort.
+assert_log "$CLIENT_LOG" '^sstp: .*SSTP server sstp\.test.*abort'
 [ "$(count_log "$SSTPD_LOG" 'Crypto Binding is valid\.')" = 2 ] ||
     fail "sstpd found a Crypto Binding valid beyond the two good calls"
 pass "sstpd refused the man-in-the-middle's call"
