@@ -11,6 +11,11 @@
 # The pppd 2.5 tests fetch Debian 13's ppp source package through a private
 # apt configuration (dpkg-dev, debian-archive-keyring) and build it (OpenSSL
 # for MS-CHAP, MPPE and EAP-TLS). The Debian packaging test needs debhelper.
+#
+# The interoperability tests (tests/interop) build accel-ppp (cmake, PCRE2,
+# OpenSSL) and sstp-server's C codec (python3-dev), measure with iperf3, and
+# give sstp-server sstp-client's pppd plugin, through which it checks the
+# Crypto Binding.
 set -eu
 
 PACKAGES="
@@ -24,6 +29,7 @@ PACKAGES="
     squid apache2-utils dante-server
     dpkg-dev debian-archive-keyring libssl-dev
     debhelper fakeroot lintian openssl groff-base
+    cmake libpcre2-dev python3-dev iperf3 sstp-client
 "
 
 if [ "$(id -u)" != 0 ]; then

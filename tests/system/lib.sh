@@ -110,6 +110,10 @@ CLIENT_PID=
 CLIENT_RC=
 SERVER_PID=
 PROXY_PID=
+# Scenarios with other servers (tests/interop) add "TITLE|FILE" entries for
+# dump_logs, and pids that the cleanup ends.
+EXTRA_LOGS=()
+CLEANUP_PIDS=()
 _LOGS_DUMPED=0
 _CHECKS=0
 
@@ -148,6 +152,10 @@ dump_logs() {
     if [ -e "$PROXY_ACCESS_LOG" ]; then _show "squid access log" "$PROXY_ACCESS_LOG"; fi
     if [ -e "$PROXY_CACHE_LOG" ]; then _show "squid cache log" "$PROXY_CACHE_LOG"; fi
     if [ -e "$DANTE_LOG" ]; then _show "danted log" "$DANTE_LOG"; fi
+    local extra
+    for extra in ${EXTRA_LOGS[@]+"${EXTRA_LOGS[@]}"}; do
+        _show "${extra%%|*}" "${extra#*|}"
+    done
     echo "----- processes -----"
     # shellcheck disable=SC2009 # all processes, minus kernel threads
     ps -eo pid,ppid,stat,args | grep -v '\[.*\]$' || true
@@ -224,6 +232,10 @@ _cleanup() {
     [ -n "$PROXY_PID" ] && kill_wait "$PROXY_PID" 5
     [ -n "$RECORDER_PID" ] && kill_wait "$RECORDER_PID" 5
     if [ -d "$PROXY_LOG_DIR" ]; then cp -p "$PROXY_LOG_DIR"/* "$LOGDIR"/ 2>/dev/null; fi
+    local pid
+    for pid in ${CLEANUP_PIDS[@]+"${CLEANUP_PIDS[@]}"}; do
+        kill_wait "$pid" 5
+    done
     local left
     left=$(leftover_processes)
     if [ -n "$left" ]; then
@@ -714,7 +726,8 @@ ping_both_ways() {
 }
 
 # assert_no_leftovers [TIMEOUT]: no pppd, plugin helper or other sstp process
-# remains (the test server itself is ignored when IGNORE_SERVER=1).
+# remains (the test server itself, or whatever command line SERVER_PROCESS
+# names, is ignored when IGNORE_SERVER=1).
 assert_no_leftovers() {
     local t=${1:-5} left
     if ! wait_until "$t" _no_leftovers; then
@@ -725,7 +738,7 @@ assert_no_leftovers() {
 }
 _leftovers() {
     if [ "${IGNORE_SERVER:-0}" = 1 ]; then
-        leftover_processes | grep -v -F "$SERVER_SCRIPT" || true
+        leftover_processes | grep -v -F -e "${SERVER_PROCESS:-$SERVER_SCRIPT}" || true
     else
         leftover_processes
     fi
