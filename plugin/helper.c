@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "proxy-env.h"
 #include "proxy-relay.h"
 #include "pump.h"
+#include "sandbox.h"
 #include "sstp-codec.h"
 #include "tls.h"
 #include "transport.h"
@@ -376,6 +378,9 @@ static int open_byte_path(const struct sstp_link *link, pid_t *relay, struct sst
 	    .password = cfg->proxy_password,
 	    .auth = cfg->proxy_auth,
 	    .ca_file = cfg->proxy_ca_file,
+	    .ca_pem = cfg->proxy_ca_pem,
+	    .ca_pem_len = cfg->proxy_ca_pem_len,
+	    .ca_path = cfg->proxy_ca_path,
 	    .relay_close_fds = link_fds,
 	    .num_relay_close_fds = sizeof(link_fds) / sizeof(link_fds[0]),
 	};
@@ -394,6 +399,48 @@ static int open_byte_path(const struct sstp_link *link, pid_t *relay, struct sst
 	return sstp_proxy_connect(&proxy, cfg->host, cfg->port, timeout_ms, relay, err);
 }
 
+#ifdef SSTP_TEST_HOOKS
+/* Test builds only: show that the filter holds (the helper must die of
+ * SIGSYS), or leave it out where valgrind needs the system calls. */
+static int confine(const struct sstp_link_config *cfg, struct sstp_error *err)
+{
+	const char *hook = cfg->test_sandbox ? cfg->test_sandbox : "";
+	char *const argv[] = {"/bin/true", NULL};
+	int ret;
+
+	if (strcmp(hook, "no-filter") == 0) {
+		sstp_log_warn("test hook: no seccomp filter in the helper");
+		return 0;
+	}
+	ret = sstp_sandbox_confine(err);
+	if (ret < 0)
+		return ret;
+	sstp_log_debug("helper: seccomp filter in place");
+	if (strcmp(hook, "execve") == 0) {
+		sstp_log_notice("test hook: calling execve() inside the sandbox");
+		execve(argv[0], argv, NULL);
+	} else if (strcmp(hook, "open") == 0) {
+		sstp_log_notice("test hook: calling open() inside the sandbox");
+		ret = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+		if (ret >= 0)
+			close(ret);
+	}
+	sstp_log_error("test hook: %s survived the sandbox", hook);
+	return 0;
+}
+#else
+static int confine(const struct sstp_link_config *cfg, struct sstp_error *err)
+{
+	int ret;
+
+	(void)cfg;
+	ret = sstp_sandbox_confine(err);
+	if (ret == 0)
+		sstp_log_debug("helper: seccomp filter in place");
+	return ret;
+}
+#endif
+
 static int connect_call(struct sstp_link *link, pid_t *relay, struct sstp_error *err)
 {
 	const struct sstp_link_config *cfg = link->cfg;
@@ -404,6 +451,7 @@ static int connect_call(struct sstp_link *link, pid_t *relay, struct sstp_error 
 	    .cert_pin = cfg->cert_pin,
 	    .pin_only = cfg->pin_only,
 	    .crl_file = cfg->crl_file,
+	    .trust = cfg->tls_trust,
 	};
 	int fd, ret;
 
@@ -413,6 +461,14 @@ static int connect_call(struct sstp_link *link, pid_t *relay, struct sstp_error 
 		gnutls_memset(cfg->proxy_password, 0, strlen(cfg->proxy_password));
 	if (fd < 0)
 		return fd;
+	/* Name resolution and the proxy tunnel needed files (resolv.conf,
+	 * hosts, NSS modules); from here on, everything the server sends is
+	 * parsed with no way to open a file or run a program. */
+	ret = confine(cfg, err);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
 	ret = sstp_tls_open(&link->tls, fd, &tls_cfg, cfg->connect_timeout_s * 1000, err);
 	if (ret < 0)
 		return ret;
@@ -433,6 +489,9 @@ static int connect_call(struct sstp_link *link, pid_t *relay, struct sstp_error 
 	return 0;
 }
 
+/* Messages from the glue, one of which carries the HLAK: locked memory. */
+static struct sstp_ipc_msg ipc_in;
+
 void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc_fd)
 {
 	struct sstp_link link = {
@@ -451,6 +510,20 @@ void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc
 		sstp_error_set(&err, SSTP_EXIT_FATAL_ERROR, "out of memory");
 		goto fail;
 	}
+	/* Locks do not survive fork(): take them here, while root, where
+	 * RLIMIT_MEMLOCK does not apply. */
+	link.ipc_in = &ipc_in;
+	if (sstp_sandbox_lock_memory(&ipc_in, sizeof(ipc_in)) < 0 ||
+	    (cfg->proxy_password &&
+	     sstp_sandbox_lock_memory(cfg->proxy_password, strlen(cfg->proxy_password) + 1) < 0))
+		sstp_log_warn("cannot lock the helper's key buffers in memory: %s",
+			      strerror(errno));
+	/* Before any name is resolved or byte received. */
+	if (sstp_sandbox_drop_privileges(&cfg->helper_user, &err) < 0)
+		goto fail;
+	sstp_log_debug("helper: running as user %s (uid %u, gid %u), no capabilities",
+		       cfg->helper_user.name, (unsigned)cfg->helper_user.uid,
+		       (unsigned)cfg->helper_user.gid);
 	if (connect_call(&link, &relay, &err) < 0)
 		goto fail;
 	if (sstp_ipc_send(ipc_fd, &msg) < 0)
@@ -467,6 +540,7 @@ out:
 	sstp_tls_close(&link.tls);
 	sstp_relay_stop(relay);
 	free(link.tls_in);
+	gnutls_memset(&ipc_in, 0, sizeof(ipc_in));
 	close(pty_master);
 	close(ipc_fd);
 	_exit(exit_code);

@@ -16,7 +16,7 @@ set -eu
 PACKAGES="
     build-essential autoconf automake libtool pkg-config
     ppp ppp-dev
-    libgnutls28-dev gnutls-bin libcurl4-gnutls-dev
+    libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libseccomp-dev
     user-mode-linux kmod
     iproute2 iputils-ping procps psmisc util-linux coreutils
     python3
