@@ -150,7 +150,7 @@ int sstp_http_parse_response(const char *buf, size_t len, struct sstp_http_respo
 		resp->status = resp->status * 10 + (buf[i] - '0');
 	if (buf[HTTP_STATUS_CODE_END] == ' ')
 		sstp_sanitize(resp->reason, sizeof(resp->reason), buf + HTTP_STATUS_CODE_END + 1,
-			    status_line_len - HTTP_STATUS_CODE_END - 3);
+			      status_line_len - HTTP_STATUS_CODE_END - 3);
 	else
 		resp->reason[0] = '\0';
 	return (int)block_len;

@@ -99,19 +99,43 @@ int sstp_sandbox_lock_memory(const void *addr, size_t len)
  * page; keep them in step. */
 static const int allowed_calls[] = {
     /* the pump and the TLS session: bytes on descriptors already open */
-    SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-    SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(recvmsg), SCMP_SYS(sendmsg),
-    SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(close), SCMP_SYS(shutdown),
+    SCMP_SYS(read),
+    SCMP_SYS(write),
+    SCMP_SYS(readv),
+    SCMP_SYS(writev),
+    SCMP_SYS(recvfrom),
+    SCMP_SYS(sendto),
+    SCMP_SYS(recvmsg),
+    SCMP_SYS(sendmsg),
+    SCMP_SYS(poll),
+    SCMP_SYS(ppoll),
+    SCMP_SYS(close),
+    SCMP_SYS(shutdown),
     SCMP_SYS(getsockopt),
     /* time for the deadlines and timers, randomness for TLS */
-    SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
-    SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep), SCMP_SYS(getrandom),
+    SCMP_SYS(clock_gettime),
+    SCMP_SYS(gettimeofday),
+    SCMP_SYS(time),
+    SCMP_SYS(clock_nanosleep),
+    SCMP_SYS(nanosleep),
+    SCMP_SYS(getrandom),
     /* memory (mmap and mprotect below, without PROT_EXEC) and locks */
-    SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
+    SCMP_SYS(brk),
+    SCMP_SYS(munmap),
+    SCMP_SYS(mremap),
+    SCMP_SYS(madvise),
     SCMP_SYS(futex),
-    /* signals and the end: pppd's SIGTERM, the relay's reaping, exit */
-    SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(kill), SCMP_SYS(wait4),
-    SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(exit), SCMP_SYS(exit_group),
+    /* signals and the end: the pump's SIGTERM handler, the relay's
+       reaping, exit */
+    SCMP_SYS(rt_sigaction),
+    SCMP_SYS(rt_sigreturn),
+    SCMP_SYS(rt_sigprocmask),
+    SCMP_SYS(kill),
+    SCMP_SYS(wait4),
+    SCMP_SYS(getpid),
+    SCMP_SYS(gettid),
+    SCMP_SYS(exit),
+    SCMP_SYS(exit_group),
     /* syslog(3) reconnecting to /dev/log (see socket below) */
     SCMP_SYS(connect),
 };
@@ -147,10 +171,9 @@ static int add_rules(scmp_filter_ctx ctx)
 	/* syslog(3) opens a new AF_UNIX datagram socket to /dev/log when the
 	 * old one broke (the log daemon restarted): that kind only. */
 	if (ret == 0)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
-				       SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
-				       SCMP_A1(SCMP_CMP_MASKED_EQ, (scmp_datum_t)(uint32_t)masked_types,
-					       SOCK_DGRAM));
+		ret = seccomp_rule_add(
+		    ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, AF_UNIX),
+		    SCMP_A1(SCMP_CMP_MASKED_EQ, (scmp_datum_t)(uint32_t)masked_types, SOCK_DGRAM));
 	return ret;
 }
 

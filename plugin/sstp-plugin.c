@@ -51,7 +51,7 @@
 #define SSTP_CLEANUP_WAIT_MS    1500
 #define SSTP_PROXY_PASSWORD_MAX 1024
 /* A CA bundle larger than this is not what sstp-proxy-ca-file is for. */
-#define SSTP_PROXY_CA_FILE_MAX (4 * 1024 * 1024)
+#define SSTP_PROXY_CA_FILE_MAX   (4 * 1024 * 1024)
 #define SSTP_DEFAULT_HELPER_USER "nobody"
 /* EAP method types (RFC 3748 and IANA) */
 #define SSTP_EAPT_MD5      4
@@ -401,8 +401,9 @@ static void load_proxy_ca_file(const char *path)
 
 	ret = gnutls_load_file(path, &pem);
 	if (ret < 0)
-		reason = ret == GNUTLS_E_FILE_ERROR && access(path, R_OK) < 0 ? strerror(errno)
-									   : gnutls_strerror(ret);
+		reason = ret == GNUTLS_E_FILE_ERROR && access(path, R_OK) < 0
+			     ? strerror(errno)
+			     : gnutls_strerror(ret);
 	else if (pem.size > SSTP_PROXY_CA_FILE_MAX)
 		reason = "larger than 4 MiB";
 	else if (gnutls_certificate_allocate_credentials(&check) < 0)
@@ -748,9 +749,9 @@ static int sstp_connect(void)
 			char text[sizeof(msg.u.error.text)];
 
 			/* The helper's words, but it parsed the network's. */
-			error("sstp: %s", sstp_sanitize(text, sizeof(text), msg.u.error.text,
-							strnlen(msg.u.error.text,
-								sizeof(msg.u.error.text))));
+			error("sstp: %s",
+			      sstp_sanitize(text, sizeof(text), msg.u.error.text,
+					    strnlen(msg.u.error.text, sizeof(msg.u.error.text))));
 			ppp_set_status(msg.u.error.exit_status ? msg.u.error.exit_status
 							       : EXIT_CONNECT_FAILED);
 			goto fail;

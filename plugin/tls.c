@@ -200,7 +200,8 @@ static int load_trust(struct sstp_tls_trust *trust, const struct sstp_tls_config
 				       "sstp-crl-file: cannot load %s: %s (name a readable file of "
 				       "PEM CRLs)",
 				       cfg->crl_file,
-				       ret == 0 ? "no PEM CRLs in it" : file_error(ret, cfg->crl_file));
+				       ret == 0 ? "no PEM CRLs in it"
+						: file_error(ret, cfg->crl_file));
 			return -EINVAL;
 		}
 		sstp_log_debug("loaded %d CRL(s) from %s", ret, cfg->crl_file);
@@ -397,11 +398,10 @@ static void log_certificate(gnutls_x509_crt_t crt)
 	if (gnutls_x509_crt_get_dn3(crt, &subject, 0) < 0 ||
 	    gnutls_x509_crt_get_issuer_dn3(crt, &issuer, 0) < 0)
 		goto out;
-	sstp_log_debug("server certificate: subject \"%s\", issuer \"%s\"",
-		       sstp_sanitize(subject_text, sizeof(subject_text), (char *)subject.data,
-				     subject.size),
-		       sstp_sanitize(issuer_text, sizeof(issuer_text), (char *)issuer.data,
-				     issuer.size));
+	sstp_log_debug(
+	    "server certificate: subject \"%s\", issuer \"%s\"",
+	    sstp_sanitize(subject_text, sizeof(subject_text), (char *)subject.data, subject.size),
+	    sstp_sanitize(issuer_text, sizeof(issuer_text), (char *)issuer.data, issuer.size));
 out:
 	gnutls_free(subject.data);
 	gnutls_free(issuer.data);
@@ -446,7 +446,8 @@ static void describe_certificate_names(gnutls_x509_crt_t crt, char *buf, size_t 
 		if (type < 0 && type != GNUTLS_E_SHORT_MEMORY_BUFFER)
 			break;
 		if (type == GNUTLS_SAN_DNSNAME) {
-			append_name(buf, size, sstp_sanitize(clean, sizeof(clean), name, name_size));
+			append_name(buf, size,
+				    sstp_sanitize(clean, sizeof(clean), name, name_size));
 		} else if (type == GNUTLS_SAN_IPADDRESS &&
 			   inet_ntop(name_size == 4 ? AF_INET : AF_INET6, name, ip_text,
 				     sizeof(ip_text))) {
@@ -512,8 +513,8 @@ static void report_verification_failure(struct sstp_tls *tls, gnutls_x509_crt_t 
 		    err, SSTP_EXIT_CONNECT_FAILED,
 		    "server certificate does not match %s: it is for %s (%s)", server, names,
 		    sstp_parse_ip_literal(server, ip) ? "an IP address matches only iPAddress "
-						   "subject alternative names"
-						 : "connect to a name the certificate lists");
+							"subject alternative names"
+						      : "connect to a name the certificate lists");
 		return;
 	}
 
