@@ -34,16 +34,56 @@ helper_status() {
     pass "$label: helper runs as nobody in all four uids and gids, no groups, no capabilities, no_new_privs, seccomp filter"
 }
 
+# A syslog daemon stand-in on /dev/log: the helper logs through pppd's
+# syslog socket, and syslog(3) reconnects when the daemon restarts.
+SYSLOG_PID=
+start_syslog() { # FILE
+    "$PYTHON" -c '
+import os, socket, sys
+path = "/dev/log"
+if os.path.exists(path):
+    os.unlink(path)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(path)
+os.chmod(path, 0o666)
+with open(sys.argv[1], "ab", 0) as out:
+    while True:
+        out.write(s.recv(65536).replace(b"\n", b" ") + b"\n")
+' "$1" &
+    SYSLOG_PID=$!
+    wait_until 5 test -S /dev/log || fail "no /dev/log from the syslog stand-in"
+}
+stop_syslog() { kill "$SYSLOG_PID" 2>/dev/null || true; wait "$SYSLOG_PID" 2>/dev/null || true; rm -f /dev/log; }
+if [ -e /dev/log ]; then
+    skip_syslog=1
+    note "/dev/log exists here: not replacing the system's syslog"
+else
+    skip_syslog=
+fi
+
 # 1. root's pppd
+[ -n "$skip_syslog" ] || start_syslog "$LOGDIR/syslog-1.log"
 write_peers main
 run_client main
 wait_ip_up 30
 assert_log "$CLIENT_LOG" 'sstp: helper: running as user nobody'
 assert_log "$CLIENT_LOG" 'sstp: helper: seccomp filter in place'
 helper_status root-pppd
+HELPER=$(pgrep -P "$CLIENT_PID" | head -n 1)
+if [ -z "$skip_syslog" ]; then
+    # The helper's own lines (LOG_PID is its pid), from inside the filter.
+    assert_log "$LOGDIR/syslog-1.log" "pppd\\[$HELPER\\]: sstp: call connected to sstp\\.test"
+    stop_syslog
+    start_syslog "$LOGDIR/syslog-2.log"
+fi
 # Echo, pings and a clean disconnect all work inside the filter.
 ping_both_ways
 stop_client 20
+if [ -z "$skip_syslog" ]; then
+    # After the restart: syslog(3) in the helper made a new socket.
+    assert_log "$LOGDIR/syslog-2.log" "pppd\\[$HELPER\\]: sstp: " 5
+    stop_syslog
+fi
 assert_client_rc 5
 assert_log "$SERVER_LOG" 'EVENT call-disconnect received' 10
 assert_not_log "$CLIENT_LOG" 'SIGSYS|helper process died'
