@@ -134,7 +134,7 @@ bad_option missing-crl 'sstp: sstp-crl-file: cannot load /nonexistent/crl\.pem' 
 bad_option bad-priority 'sstp: sstp-tls-priority: invalid priority string "NORMAL:\+BOGUS"' \
     sstp-tls-priority NORMAL:+BOGUS
 bad_option bare-pin 'sstp: sstp-cert-pin: "AAAA" is not a pin' sstp-cert-pin AAAA
-bad_option base64-pin '^sstp: sstp-cert-pin: ".*" is not a pin' \
+bad_option base64-pin 'sstp: sstp-cert-pin: ".*" is not a pin' \
     sstp-cert-pin 'sha256:Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm8=;Zm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm9vYmFyZm8='
 bad_option unknown-user 'sstp-helper-user: no user no-such-user' sstp-helper-user no-such-user
 bad_option root-user 'sstp-helper-user: root is root' sstp-helper-user root
