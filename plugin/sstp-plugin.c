@@ -37,7 +37,6 @@
 #include "log.h"
 #include "proxy.h"
 #include "sandbox.h"
-#include "sanitize.h"
 #include "tls.h"
 
 #define SSTP_DEFAULT_PORT              443
@@ -746,12 +745,10 @@ static int sstp_connect(void)
 		if (msg.type == SSTP_IPC_READY)
 			break;
 		if (msg.type == SSTP_IPC_FAIL) {
-			char text[sizeof(msg.u.error.text)];
-
-			/* The helper's words, but it parsed the network's. */
-			error("sstp: %s",
-			      sstp_sanitize(text, sizeof(text), msg.u.error.text,
-					    strnlen(msg.u.error.text, sizeof(msg.u.error.text))));
+			/* Network text in it went through sstp_sanitize() in
+			 * the helper; escaping again would double backslashes. */
+			msg.u.error.text[sizeof(msg.u.error.text) - 1] = '\0';
+			error("sstp: %s", msg.u.error.text);
 			ppp_set_status(msg.u.error.exit_status ? msg.u.error.exit_status
 							       : EXIT_CONNECT_FAILED);
 			goto fail;
