@@ -402,7 +402,7 @@ static int open_byte_path(const struct sstp_link *link, pid_t *relay, struct sst
 #ifdef SSTP_TEST_HOOKS
 /* Test builds only: show that the filter holds (the helper must die of
  * SIGSYS), or leave it out where valgrind needs the system calls. */
-static int confine(const struct sstp_link_config *cfg, struct sstp_error *err)
+static int confine(const struct sstp_link_config *cfg, pid_t relay, struct sstp_error *err)
 {
 	const char *hook = cfg->test_sandbox ? cfg->test_sandbox : "";
 	char *const argv[] = {"/bin/true", NULL};
@@ -412,7 +412,7 @@ static int confine(const struct sstp_link_config *cfg, struct sstp_error *err)
 		sstp_log_warn("test hook: no seccomp filter in the helper");
 		return 0;
 	}
-	ret = sstp_sandbox_confine(err);
+	ret = sstp_sandbox_confine(relay, err);
 	if (ret < 0)
 		return ret;
 	sstp_log_debug("helper: seccomp filter in place");
@@ -429,12 +429,12 @@ static int confine(const struct sstp_link_config *cfg, struct sstp_error *err)
 	return 0;
 }
 #else
-static int confine(const struct sstp_link_config *cfg, struct sstp_error *err)
+static int confine(const struct sstp_link_config *cfg, pid_t relay, struct sstp_error *err)
 {
 	int ret;
 
 	(void)cfg;
-	ret = sstp_sandbox_confine(err);
+	ret = sstp_sandbox_confine(relay, err);
 	if (ret == 0)
 		sstp_log_debug("helper: seccomp filter in place");
 	return ret;
@@ -464,7 +464,7 @@ static int connect_call(struct sstp_link *link, pid_t *relay, struct sstp_error 
 	/* Name resolution and the proxy tunnel needed files (resolv.conf,
 	 * hosts, NSS modules); from here on, everything the server sends is
 	 * parsed with no way to open a file or run a program. */
-	ret = confine(cfg, err);
+	ret = confine(cfg, *relay, err);
 	if (ret < 0) {
 		close(fd);
 		return ret;

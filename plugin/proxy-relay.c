@@ -235,7 +235,7 @@ __attribute__((noreturn)) static void relay_main(const struct sstp_relay_config 
 	/* The tunnel is open and the proxy's reply parsed: from here on the
 	 * relay only moves bytes, under the helper's seccomp filter. */
 	if (ret >= 0)
-		ret = sstp_sandbox_confine(&verdict);
+		ret = sstp_sandbox_confine(-1, &verdict);
 	/* open() names the cause; this only covers one that did not. */
 	if (ret < 0)
 		sstp_error_set(&verdict, SSTP_EXIT_CONNECT_FAILED, "no tunnel through proxy %s: %s",

@@ -140,7 +140,7 @@ static const int allowed_calls[] = {
     SCMP_SYS(connect),
 };
 
-static int add_rules(scmp_filter_ctx ctx)
+static int add_rules(scmp_filter_ctx ctx, pid_t child)
 {
 	const int masked_types = ~(SOCK_CLOEXEC | SOCK_NONBLOCK);
 	size_t i;
@@ -164,6 +164,14 @@ static int add_rules(scmp_filter_ctx ctx)
 	if (ret == 0)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
 				       SCMP_A1(SCMP_CMP_EQ, F_SETFL));
+	/* Stopping and reaping the proxy relay, and no other process: other
+	 * helpers run as the same user. */
+	if (ret == 0 && child > 0)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
+				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child));
+	if (ret == 0 && child > 0)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(wait4), 1,
+				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child));
 	/* abort() on a failed assertion is a signal to ourselves. */
 	if (ret == 0)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
@@ -177,7 +185,7 @@ static int add_rules(scmp_filter_ctx ctx)
 	return ret;
 }
 
-int sstp_sandbox_confine(struct sstp_error *err)
+int sstp_sandbox_confine(pid_t child, struct sstp_error *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int ret;
@@ -187,7 +195,7 @@ int sstp_sandbox_confine(struct sstp_error *err)
 			       "cannot set up the helper's seccomp filter: out of memory");
 		return -ENOMEM;
 	}
-	ret = add_rules(ctx);
+	ret = add_rules(ctx, child);
 	if (ret == 0)
 		ret = seccomp_load(ctx);
 	seccomp_release(ctx);

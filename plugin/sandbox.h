@@ -32,10 +32,11 @@ int sstp_sandbox_drop_privileges(const struct sstp_sandbox_user *user, struct ss
  * Installs the seccomp filter: from here on only the system calls the TLS
  * session, the pump, logging and exit need are allowed, and any other call
  * kills the process with SIGSYS. No file can be opened, no program run, no
- * socket made except an AF_UNIX datagram socket (syslog reconnecting). The
- * man page's SECURITY section lists the calls and why each is there.
+ * socket made except an AF_UNIX datagram socket (syslog reconnecting), no
+ * signal sent except to child (the proxy relay; <= 0 for none). The man
+ * page's SECURITY section lists the calls and why each is there.
  */
-int sstp_sandbox_confine(struct sstp_error *err);
+int sstp_sandbox_confine(pid_t child, struct sstp_error *err);
 
 /* Keeps [addr, addr + len) out of swap (mlock); 0 or a negative errno. */
 int sstp_sandbox_lock_memory(const void *addr, size_t len);
