@@ -918,7 +918,7 @@ static void wait_for_attach(struct pump *p)
 			p->pty_live = true;
 		else if (msg->type == SSTP_IPC_KEYS)
 			send_keys_done(p, "the call ended before authentication finished");
-		gnutls_memset(msg, 0, sizeof(msg));
+		gnutls_memset(msg, 0, sizeof(*msg));
 	}
 }
 
