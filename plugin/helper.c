@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
@@ -505,6 +507,12 @@ void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc
 	pid_t relay = -1;
 	int exit_code = 1;
 
+	/* Until READY, pppd sits in connect() waiting for us; if it dies, the
+	 * setup (up to minutes of TCP, proxy, TLS and SSTP timers) is for no
+	 * one. SIGTERM ends us at once (default action). A pppd that died
+	 * before the prctl shows up as a changed parent. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != cfg->pppd_pid)
+		_exit(1);
 	link.tls_in = malloc(SSTP_TLS_IN_SIZE);
 	if (!link.tls_in) {
 		sstp_error_set(&err, SSTP_EXIT_FATAL_ERROR, "out of memory");
@@ -528,6 +536,10 @@ void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc
 		goto fail;
 	if (sstp_ipc_send(ipc_fd, &msg) < 0)
 		goto out; /* pppd has gone */
+	/* From here on pppd's death shows as EOF on ipc_fd and EIO on the pty.
+	 * The parent-death signal must not outlive setup: "updetach" makes
+	 * pppd's parent process exit while its child carries on with the link. */
+	prctl(PR_SET_PDEATHSIG, 0);
 	exit_code = sstp_pump_run(&link);
 	goto out;
 

@@ -4,12 +4,14 @@
 #define SSTP_HELPER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "proxy.h"
 #include "sandbox.h"
 #include "tls.h"
 
 struct sstp_link_config {
+	pid_t pppd_pid;   /* the helper's parent: it stops if pppd dies during setup */
 	const char *host; /* as the user wrote it, brackets removed */
 	unsigned port;
 	const char *ca_file;

@@ -1,5 +1,8 @@
 /* The proxy environment variables the way curl reads them for an https://
- * URL, so that "sstp-proxy env" behaves like curl on the same machine. */
+ * URL, so that "sstp-proxy env" behaves like curl on the same machine.
+ * secure_getenv: a setuid pppd must never take them from the invoking user
+ * (check_options refuses "sstp-proxy env" there; this is the second lock). */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,7 +22,7 @@ const char *sstp_proxy_from_environment(const char **variable)
 	const char *value;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		value = getenv(names[i]);
+		value = secure_getenv(names[i]);
 		if (value && value[0]) {
 			*variable = names[i];
 			return value;
@@ -31,9 +34,9 @@ const char *sstp_proxy_from_environment(const char **variable)
 
 const char *sstp_no_proxy_from_environment(void)
 {
-	const char *value = getenv("no_proxy");
+	const char *value = secure_getenv("no_proxy");
 
-	return value ? value : getenv("NO_PROXY");
+	return value ? value : secure_getenv("NO_PROXY");
 }
 
 /* entry is an address, optionally with /bits; host_raw is the host's

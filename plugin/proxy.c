@@ -426,7 +426,7 @@ static void explain_failure(CURL *curl, CURLcode rc, const char *errbuf,
 					       errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	const char *display = req->display, *host = req->host;
 	unsigned port = req->port;
-	long connect_code = 0;
+	long connect_code = 0, proxy_code = 0;
 
 	curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &connect_code);
 	if (connect_code == 407) {
@@ -460,13 +460,22 @@ static void explain_failure(CURL *curl, CURLcode rc, const char *errbuf,
 			       port, req->timeout_ms / 1000, detail);
 		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
-		/* Only a SOCKS proxy without remote resolution gets here. */
+		/* libcurl reports a SOCKS proxy's own name this way (an HTTP
+		 * proxy's as CURLE_COULDNT_RESOLVE_PROXY); the SSTP server's
+		 * name, resolved for SOCKS, comes back as CURLE_PROXY below. */
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-			       "cannot resolve SSTP server %s for proxy %s: %s (socks5h:// lets "
-			       "the proxy resolve it)",
-			       host, display, detail);
+			       "cannot resolve proxy %s: %s (check sstp-proxy and DNS)", display,
+			       detail);
 		break;
 	case CURLE_PROXY:
+		if (curl_easy_getinfo(curl, CURLINFO_PROXY_ERROR, &proxy_code) == CURLE_OK &&
+		    proxy_code == CURLPX_RESOLVE_HOST) {
+			sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+				       "cannot resolve SSTP server %s for proxy %s: %s (check "
+				       "sstp-server and DNS; socks5h:// lets the proxy resolve it)",
+				       host, display, detail);
+			break;
+		}
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
 			       "proxy %s did not open a tunnel to %s:%u: %s", display, host, port,
 			       detail);
@@ -655,4 +664,9 @@ out:
 	if (curl)
 		curl_easy_cleanup(curl);
 	return ret;
+}
+
+const char *sstp_proxy_libcurl_version(void)
+{
+	return curl_version_info(CURLVERSION_NOW)->version;
 }

@@ -60,4 +60,7 @@ int sstp_proxy_describe(const char *url, char *display, size_t display_size, cha
 int sstp_proxy_connect(const struct sstp_proxy_config *proxy, const char *host, unsigned port,
 		       int timeout_ms, pid_t *relay, struct sstp_error *err);
 
+/* The version of the libcurl loaded at run time ("7.88.1"), for the logs. */
+const char *sstp_proxy_libcurl_version(void);
+
 #endif

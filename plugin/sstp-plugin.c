@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pwd.h>
+#include <strings.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -109,15 +111,43 @@ static void (*prev_snoop_send_hook)(unsigned char *p, int len);
 static int set_server(char **argv);
 static int set_proxy(char **argv);
 static int set_proxy_auth(char **argv);
+static int tty_option_after_server(char *word, char **argv, int doit);
 
 static struct channel sstp_channel;
 
+/* pppd's tty channel options, saved when sstp-server takes the channel over:
+ * pppd then stops looking them up (it searches the_channel's table only), so
+ * without them a tty option after sstp-server was an "unrecognized option". */
+static option_t *tty_channel_options;
+
+/* What pppd looks up in the_channel's table once sstp-server has chosen us.
+ * OPT_NOARG, as for pppd's own device-name entry: an o_wild option would
+ * otherwise swallow the next word as its argument. */
+static option_t sstp_channel_options[] = {
+    {.name = "serial-line option",
+     .type = o_wild,
+     .addr = (void *)tty_option_after_server,
+     .description = "pppd's tty options: refused or ignored over SSTP",
+     .flags = OPT_NOPRINT | OPT_NOARG},
+    {.name = NULL}};
+
+/*
+ * Who may set what (the man page's "Who may set which option" table says
+ * why for each). Debian's pppd is setuid root: a user in group dip runs it
+ * with root's peers files and secrets, so anything that decides where the
+ * call goes, what it sends there or how strictly the server is checked is
+ * OPT_PRIV: only root's command line, /etc/ppp/options and files read by
+ * "call" may set it; an ordinary user's command line, ~/.ppprc and "file"
+ * get "requires root privilege". What only affects the user's own call is
+ * OPT_PRIO | OPT_PRIVFIX: the user may set it where root did not, and a
+ * value from a privileged source cannot be overridden from the command line.
+ */
 static option_t sstp_options[] = {
     {.name = "sstp-server",
      .type = o_special,
      .addr = (void *)set_server,
      .description = "SSTP server to dial: host[:port] or [IPv6 address]:port",
-     .flags = OPT_DEVNAM | OPT_A2STRVAL,
+     .flags = OPT_DEVNAM | OPT_PRIV | OPT_A2STRVAL,
      .addr2 = &opt_server},
     {.name = "sstp-ca-file",
      .type = o_string,
@@ -149,19 +179,20 @@ static option_t sstp_options[] = {
      .type = o_int,
      .addr = &opt_connect_timeout,
      .description = "Seconds allowed for the TCP connection and the TLS handshake",
-     .flags = OPT_LIMITS,
+     .flags = OPT_LIMITS | OPT_PRIO | OPT_PRIVFIX,
      .upper_limit = 600,
      .lower_limit = 1},
     {.name = "sstp-proxy",
      .type = o_special,
      .addr = (void *)set_proxy,
      .description = "Proxy to tunnel through: http://, https:// or socks5h:// URL, env, or none",
-     .flags = OPT_A2STRVAL,
+     .flags = OPT_PRIV | OPT_A2STRVAL,
      .addr2 = &opt_proxy_display},
     {.name = "sstp-proxy-user",
      .type = o_string,
      .addr = &opt_proxy_user,
-     .description = "User name for the proxy (DOMAIN\\user for NTLM)"},
+     .description = "User name for the proxy (DOMAIN\\user for NTLM)",
+     .flags = OPT_PRIV},
     {.name = "sstp-proxy-password-file",
      .type = o_string,
      .addr = &opt_proxy_password_file,
@@ -171,7 +202,7 @@ static option_t sstp_options[] = {
      .type = o_special,
      .addr = (void *)set_proxy_auth,
      .description = "Proxy authentication: any, basic, digest, ntlm or negotiate",
-     .flags = OPT_A2STRVAL,
+     .flags = OPT_PRIV | OPT_A2STRVAL,
      .addr2 = &opt_proxy_auth_name},
     {.name = "sstp-proxy-ca-file",
      .type = o_string,
@@ -258,15 +289,151 @@ static int parse_server(const char *arg, char *host, size_t host_size, unsigned 
 	return 0;
 }
 
+/*
+ * "https://host[:port][/]", pasted from a browser, names the server as well
+ * as host[:port] does: SSTP's request URI is fixed (MS-SSTP 3.2.4.1), so only
+ * the authority counts. Anything else after it, user information, or
+ * another scheme would be ignored or mean something else: refused.
+ * Returns 1 with the authority in buf, 0 for an argument that is no URL,
+ * -1 after an option error.
+ */
+static int server_from_url(const char *arg, char *buf, size_t size)
+{
+	static const char https[] = "https://";
+	const char *scheme_end = strstr(arg, "://"), *authority, *end, *at;
+	size_t len;
+
+	if (!scheme_end)
+		return 0;
+	authority = scheme_end + 3;
+	len = strcspn(authority, "/?#");
+	end = authority + len;
+	if (strncasecmp(arg, https, strlen(https)) != 0) {
+		ppp_option_error("sstp-server: '%s': SSTP runs over HTTPS only; write "
+				 "sstp-server %.*s",
+				 arg, (int)len, authority);
+		return -1;
+	}
+	at = memchr(authority, '@', len);
+	if (at) {
+		/* Never echo it: it may hold a password. */
+		len -= at + 1 - authority;
+		ppp_option_error("sstp-server: a URL with a user name or password is not a "
+				 "server; write sstp-server %.*s",
+				 (int)len, at + 1);
+		return -1;
+	}
+	if (end[0] && strcmp(end, "/") != 0) {
+		ppp_option_error("sstp-server: '%s' has a path, but SSTP always uses its own; "
+				 "write sstp-server %.*s",
+				 arg, (int)len, authority);
+		return -1;
+	}
+	if (len == 0 || len >= size) {
+		ppp_option_error("sstp-server: '%s' is not host[:port] or [IPv6 address]:port",
+				 arg);
+		return -1;
+	}
+	memcpy(buf, authority, len);
+	buf[len] = '\0';
+	return 1;
+}
+
+/* Serial-line options that would change what pppd does (a device name, a
+ * program or script to run, synchronous HDLC) cannot work with SSTP. The
+ * other ones (crtscts, lock, modem, a speed...) are harmless and ignored:
+ * Debian's own /etc/ppp/options sets some of them. */
+static bool tty_option_is_refused(const option_t *opt)
+{
+	if (opt->type == o_wild)
+		return (opt->flags & OPT_DEVEQUIV) != 0; /* a device name */
+	if (strcmp(opt->name, "sync") == 0 || strcmp(opt->name, "notty") == 0)
+		return true;
+	/* pty, socket, connect, init, record...: what pppd's n_arguments() says
+	 * takes an argument; an o_wild option cannot swallow one. */
+	return opt->type != o_bool && opt->type != o_special_noarg && !(opt->flags & OPT_NOARG);
+}
+
+static void refuse_tty_option(const char *word)
+{
+	ppp_option_error("sstp: '%s' is an option for serial lines and cannot be used with "
+			 "sstp-server (SSTP carries PPP over TLS); remove it",
+			 word);
+}
+
+/* The tty option that word names: exact names first, as pppd looks them up. */
+static option_t *find_tty_option(char *word)
+{
+	option_t *opt;
+
+	if (!tty_channel_options)
+		return NULL;
+	for (opt = tty_channel_options; opt->name; opt++)
+		if (opt->type != o_wild && strcmp(opt->name, word) == 0)
+			return opt;
+	for (opt = tty_channel_options; opt->name; opt++)
+		if (opt->type == o_wild &&
+		    ((int (*)(char *, char **, int))opt->addr)(word, NULL, 0))
+			return opt;
+	return NULL;
+}
+
+/* A tty option after sstp-server gets the same answer as one before it. */
+static int tty_option_after_server(char *word, char **argv, int doit)
+{
+	option_t *opt = find_tty_option(word);
+
+	(void)argv;
+	if (!doit)
+		return opt != NULL;
+	if (opt && tty_option_is_refused(opt)) {
+		refuse_tty_option(word);
+		return 0;
+	}
+	return 1;
+}
+
+/* A tty option before sstp-server was parsed into the tty channel, which
+ * marks it with its source. */
+static int refuse_earlier_tty_options(void)
+{
+	option_t *opt;
+
+	for (opt = the_channel->options; opt && opt->name; opt++) {
+		if (!opt->source || !tty_option_is_refused(opt))
+			continue;
+		refuse_tty_option(opt->type == o_wild ? ppp_devnam() : opt->name);
+		return -1;
+	}
+	return 0;
+}
+
 static int set_server(char **argv)
 {
-	if (parse_server(*argv, server_host, sizeof(server_host), &server_port) < 0) {
+	char from_url[256];
+	const char *server = *argv;
+	int is_url = server_from_url(*argv, from_url, sizeof(from_url));
+
+	if (is_url < 0)
+		return 0;
+	if (is_url) {
+		server = from_url;
+		notice("sstp: sstp-server takes host[:port], not a URL: using %s (write "
+		       "sstp-server %s)",
+		       server, server);
+	}
+	if (parse_server(server, server_host, sizeof(server_host), &server_port) < 0) {
 		ppp_option_error("sstp-server: '%s' is not host[:port] or [IPv6 address]:port",
 				 *argv);
 		return 0;
 	}
+	if (the_channel != &sstp_channel) {
+		if (refuse_earlier_tty_options() < 0)
+			return 0;
+		tty_channel_options = the_channel->options;
+	}
 	free(opt_server);
-	opt_server = strdup(*argv);
+	opt_server = strdup(server);
 	if (!opt_server) {
 		ppp_option_error("sstp-server: out of memory");
 		return 0;
@@ -351,10 +518,11 @@ static int read_proxy_password(const char *path)
 		ppp_option_error("sstp-proxy-password-file: %s is not a regular file", path);
 		goto out;
 	}
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IRWXO))) {
-		ppp_option_error("sstp-proxy-password-file: refusing %s: it must be owned by root, "
-				 "not readable by others and writable only by its owner "
-				 "(chown root %s; chmod 600 %s)",
+	/* Group-readable counts too: group dip is exactly the users who may
+	 * run pppd but must not learn root's proxy password. */
+	if (st.st_uid != 0 || (st.st_mode & (S_IRWXG | S_IRWXO))) {
+		ppp_option_error("sstp-proxy-password-file: refusing %s: it must be owned by root "
+				 "and readable by root alone (chown root %s; chmod 600 %s)",
 				 path, path, path);
 		goto out;
 	}
@@ -485,6 +653,15 @@ static void check_proxy_options(void)
 				 "sstp-proxy-auth and sstp-proxy-ca-file need sstp-proxy");
 		exit(EXIT_OPTION_ERROR);
 	}
+	/* A setuid pppd runs with the invoking user's environment: https_proxy
+	 * would let them send the call, and any proxy password, anywhere. */
+	if (opt_proxy && strcmp(opt_proxy, "env") == 0 && getauxval(AT_SECURE)) {
+		ppp_option_error(
+		    "sstp: sstp-proxy env cannot be used when pppd runs setuid (started "
+		    "by a user other than root): name the proxy with sstp-proxy URL in "
+		    "the peers file");
+		exit(EXIT_OPTION_ERROR);
+	}
 	if (opt_proxy_password_file && read_proxy_password(opt_proxy_password_file) < 0)
 		exit(EXIT_OPTION_ERROR);
 	if (opt_proxy_ca_file)
@@ -499,12 +676,15 @@ static void check_proxy_options(void)
 
 static void sstp_check_options(void)
 {
-	if (ppp_sync_serial()) {
-		ppp_option_error("sstp: the 'sync' option cannot work over SSTP's pty; remove it");
-		exit(EXIT_OPTION_ERROR);
-	}
 	if (opt_pin_only && !opt_cert_pin) {
 		ppp_option_error("sstp: sstp-cert-pin-only needs sstp-cert-pin");
+		exit(EXIT_OPTION_ERROR);
+	}
+	if (opt_pin_only && opt_crl_file) {
+		ppp_option_error(
+		    "sstp: sstp-crl-file cannot be used with sstp-cert-pin-only, which "
+		    "skips the certificate chain the CRL would be checked against; "
+		    "remove one of them (to drop a revoked key, remove its pin)");
 		exit(EXIT_OPTION_ERROR);
 	}
 	/* SSTP servers expect FF 03 and 2-byte protocol fields on every frame
@@ -601,9 +781,15 @@ static int open_raw_pty(int *master, int *slave)
 	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*master < 0)
 		return -1;
-	if (grantpt(*master) < 0 || unlockpt(*master) < 0 || !(name = ptsname(*master)))
+	if (grantpt(*master) < 0 || !(name = ptsname(*master)))
 		goto fail;
 	strlcpy(pty_name, name, sizeof(pty_name));
+	/* devpts gives the slave its mount's mode (often 0620) and, in a
+	 * setuid pppd, the invoking user's group, who could then write frames
+	 * into pppd's line. While it is still locked nobody can open it:
+	 * make it root's alone first, as pppd does with its own ptys. */
+	if (chmod(pty_name, S_IRUSR | S_IWUSR) < 0 || unlockpt(*master) < 0)
+		goto fail;
 	/* O_NOCTTY: pppd is a session leader after detaching and must not
 	 * acquire the pty as its controlling terminal. */
 	*slave = open(pty_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -620,9 +806,10 @@ fail:
 }
 
 /* In the forked child: undo what pppd set up for itself, then become the helper. */
-__attribute__((noreturn)) static void become_helper(int pty_master, int sock)
+__attribute__((noreturn)) static void become_helper(int pty_master, int sock, pid_t pppd_pid)
 {
 	struct sstp_link_config cfg = {
+	    .pppd_pid = pppd_pid,
 	    .host = server_host,
 	    .port = server_port,
 	    .ca_file = opt_ca_file,
@@ -676,6 +863,7 @@ static int sstp_connect(void)
 	struct sstp_ipc_msg msg;
 	int64_t deadline;
 	int pair[2] = {-1, -1}, master = -1;
+	pid_t pppd_pid = getpid();
 	int ret;
 
 	/* Stale keys from an earlier link must never reach this link's binding. */
@@ -694,6 +882,8 @@ static int sstp_connect(void)
 	}
 	helper_sock = pair[0];
 
+	info("sstp: pppd-sstp %s (pppd %s, GnuTLS %s, libcurl %s)", PACKAGE_VERSION,
+	     SSTP_PPPD_VERSION, gnutls_check_version(NULL), sstp_proxy_libcurl_version());
 	if (!opt_proxy)
 		info("sstp: connecting to %s port %u", server_host, server_port);
 	else if (strcmp(opt_proxy, "env") == 0)
@@ -710,7 +900,7 @@ static int sstp_connect(void)
 	}
 	if (helper_pid == 0) {
 		close(pair[0]);
-		become_helper(master, pair[1]);
+		become_helper(master, pair[1], pppd_pid);
 	}
 	close(master);
 	master = -1;
@@ -955,7 +1145,7 @@ static void sstp_auth_up(void *arg, int unused)
 /* --- channel ----------------------------------------------------------------- */
 
 static struct channel sstp_channel = {
-    .options = sstp_options,
+    .options = sstp_channel_options,
     .process_extra_options = NULL,
     .check_options = sstp_check_options,
     .connect = sstp_connect,

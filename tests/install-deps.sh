@@ -23,7 +23,7 @@ PACKAGES="
     clang libclang-rt-14-dev
     squid apache2-utils dante-server
     dpkg-dev debian-archive-keyring libssl-dev
-    debhelper fakeroot
+    debhelper fakeroot lintian openssl groff-base
 "
 
 if [ "$(id -u)" != 0 ]; then

@@ -32,7 +32,7 @@ if grep -q '@[A-Z_]*@' "$man"; then
 	failed=1
 fi
 if command -v groff >/dev/null 2>&1; then
-	warnings=$(LC_ALL=C groff -man -ww -z -Tutf8 "$man" 2>&1)
+	warnings=$(LC_ALL=C groff -t -man -ww -z -Tutf8 "$man" 2>&1)
 	if [ -n "$warnings" ]; then
 		echo "FAIL: groff warns about the man page:"
 		echo "$warnings"

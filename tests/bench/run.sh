@@ -1,7 +1,7 @@
 #!/bin/sh
 # One command, from a clean checkout, as root:
 #
-#     sudo tests/bench/run.sh
+#     tests/bench/run.sh
 #
 # Installs what the build and the benchmark need, builds out of tree (in
 # ./build, or $SSTP_BENCH_BUILD), runs the data-path micro-benchmark natively,

@@ -69,9 +69,13 @@ SERVER_PPPD_OPTIONS=$WORKDIR/server-pppd.options
 SERVER_KEYS_FILE=$WORKDIR/server-keys   # EAP-TLS: the server pppd's keys (hex)
 SERVER_PIDFILE=$WORKDIR/server.pid
 PROXY_DIR=$WORKDIR/proxy                  # squid/danted configuration and state
-PROXY_ACCESS_LOG=$LOGDIR/squid-access.log
-PROXY_CACHE_LOG=$LOGDIR/squid-cache.log
-DANTE_LOG=$LOGDIR/danted.log
+# squid writes its logs as user proxy, which may not enter $LOGDIR (a
+# checkout in a 0700 home or a mktemp -d directory): the proxies log in
+# scratch, and _cleanup copies the logs into $LOGDIR as root.
+PROXY_LOG_DIR=$PROXY_DIR/logs
+PROXY_ACCESS_LOG=$PROXY_LOG_DIR/squid-access.log
+PROXY_CACHE_LOG=$PROXY_LOG_DIR/squid-cache.log
+DANTE_LOG=$PROXY_LOG_DIR/danted.log
 
 # Certificates, below $CERTDIR (make_certs may move it and sets them again).
 set_cert_paths() {
@@ -88,6 +92,7 @@ set_cert_paths
 SERVER_AUTH=${SERVER_AUTH:-mschapv2}   # mschapv2 | pap | eap-mschapv2 | eap-tls
 SERVER_LISTEN=${SERVER_LISTEN:-$SRV_IP4}
 SERVER_PORT=${SERVER_PORT:-443}
+SERVER_PPPD_EXTRA=${SERVER_PPPD_EXTRA:-}   # more lines for the server's pppd options
 
 CLIENT_PID=
 CLIENT_RC=
@@ -205,6 +210,8 @@ _cleanup() {
         kill_wait "$(cat "$SERVER_PIDFILE")" 5
     fi
     [ -n "$PROXY_PID" ] && kill_wait "$PROXY_PID" 5
+    [ -n "$RECORDER_PID" ] && kill_wait "$RECORDER_PID" 5
+    if [ -d "$PROXY_LOG_DIR" ]; then cp -p "$PROXY_LOG_DIR"/* "$LOGDIR"/ 2>/dev/null; fi
     local left
     left=$(leftover_processes)
     if [ -n "$left" ]; then
@@ -432,6 +439,12 @@ $PRX_CLI_IP4	proxy.test
 EOF
     mount --bind "$ETC_PPP" /etc/ppp
     mount --bind "$HOSTS_FILE" /etc/hosts
+    # A name outside $HOSTS_FILE fails at once, and no DNS query leaves for
+    # the host's name server: the only one is on the loopback, where none runs.
+    if [ -f /etc/resolv.conf ]; then
+        echo "nameserver 127.0.0.1" >"$WORKDIR/resolv.conf"
+        mount --bind "$WORKDIR/resolv.conf" /etc/resolv.conf
+    fi
     [ "$(getent hosts sstp.test | awk '{print $1}')" = "$SRV_IP4" ] ||
         hard_error "/etc/hosts bind mount: sstp.test does not resolve to $SRV_IP4"
     grep -q "^$PPP_USER" /etc/ppp/chap-secrets ||
@@ -466,6 +479,7 @@ noproxyarp
 lcp-echo-interval 0
 debug
 logfile $SERVER_PPPD_LOG
+${SERVER_PPPD_EXTRA:-}
 EOF
 }
 
@@ -556,13 +570,61 @@ EOF
     note "peers/$name: server $server, CA $(basename "$ca")${line:+, extra:$line}"
 }
 
-# run_client NAME: pppd call NAME in netns cli, in the background.
-# Sets CLIENT_PID; stdout/stderr go to $CLIENT_OUT.
+# run_client NAME [pppd options...]: pppd call NAME [options] in netns cli,
+# in the background. Sets CLIENT_PID; stdout/stderr go to $CLIENT_OUT.
+# RUN_AS=user: as an ordinary user of Debian's setuid pppd (see AS_USER).
+# CLIENT_ENV: NAME=VALUE words added to pppd's environment.
 run_client() {
-    note "starting client: pppd call $1"
-    ip netns exec cli "$PPPD" call "$1" >>"$CLIENT_OUT" 2>&1 &
+    local name=$1 who=${RUN_AS:-root}
+    shift
+    local -a wrap=(env)
+    # shellcheck disable=SC2206 # NAME=VALUE words without blanks
+    [ -z "${CLIENT_ENV:-}" ] || wrap+=($CLIENT_ENV)
+    [ "$who" = root ] || wrap+=("${AS_USER[@]}")
+    note "starting client as $who: ${CLIENT_ENV:+$CLIENT_ENV }pppd call $name${*:+ $*}"
+    ip netns exec cli "${wrap[@]}" "$PPPD" call "$name" "$@" >>"$CLIENT_OUT" 2>&1 &
     CLIENT_PID=$!
     CLIENT_RC=
+}
+
+# An ordinary user allowed to run Debian's pppd (setuid root, group dip).
+AS_USER=(setpriv --reuid=nobody --regid=nogroup --groups=dip)
+
+# require_setuid_pppd: $PPPD is setuid root and group dip exists, and an
+# AS_USER process runs it with euid 0 (no nosuid mount in the way).
+require_setuid_pppd() {
+    [ -u "$PPPD" ] && [ "$(stat -c %U "$PPPD")" = root ] ||
+        skip "$PPPD is not setuid root (Debian's ppp package installs it so)"
+    getent group dip >/dev/null || skip "no group dip"
+    local line
+    line=$(timeout 10 "${AS_USER[@]}" "$PPPD" dryrun nodetach </dev/null 2>&1 | head -n 1 || true)
+    case $line in
+    *"must be root"* | *"ermission denied"*) skip "$PPPD does not run setuid here: $line" ;;
+    esac
+    note "setuid pppd: $(stat -c '%A %U:%G' "$PPPD"), ordinary user: ${AS_USER[*]}"
+}
+
+# start_recorder: tests/system/endpoint-recorder.py in netns prx on
+# $RECORDER_IP4 (203.0.113.7, which the client reaches directly and squid
+# can CONNECT to): a would-be SSTP server on 443, a proxy on 3128 that asks
+# for Basic credentials, a port 8443 that accepts and never answers. Each
+# connection is one line in $RECORDER_LOG. Needs the proxy topology and
+# /etc/ppp/proxy-secret (to tell whether that password arrived).
+RECORDER_IP4=203.0.113.7
+RECORDER_LOG=$LOGDIR/recorder.log
+RECORDER_PID=
+start_recorder() {
+    local ready=$WORKDIR/recorder.ready
+    ip -n prx addr add $RECORDER_IP4/24 dev veth-pc
+    rm -f "$ready"
+    touch "$RECORDER_LOG"
+    ip netns exec prx "$PYTHON" "$top_srcdir/tests/system/endpoint-recorder.py" \
+        --listen $RECORDER_IP4 --server-port 443 --proxy-port 3128 --silent-port 8443 \
+        --password-file /etc/ppp/proxy-secret --log "$RECORDER_LOG" --ready-file "$ready" \
+        >>"$LOGDIR/recorder.stdout" 2>&1 &
+    RECORDER_PID=$!
+    wait_until 10 test -e "$ready" || fail "endpoint recorder did not start"
+    pass "endpoint recorder (pid $RECORDER_PID) on $RECORDER_IP4: server 443, proxy 3128, silent 8443"
 }
 
 # wait_client_exit TIMEOUT: wait for the client pppd to exit, set CLIENT_RC.
@@ -798,7 +860,7 @@ EOF
 start_squid() {
     local auth=${1:-none} deny=${2:-} d=$PROXY_DIR conf=$PROXY_DIR/squid.conf
     [ -x "$SQUID" ] || hard_error "squid not installed (tests/install-deps.sh)"
-    mkdir -p "$d/cache"
+    mkdir -p "$d/cache" "$PROXY_LOG_DIR"
     {
         cat <<CONF
 # squid for a pppd-sstp system test
@@ -868,6 +930,7 @@ _proxy_listening() {
 start_danted() {
     local conf=$PROXY_DIR/danted.conf
     [ -x "$DANTED" ] || hard_error "danted not installed (tests/install-deps.sh)"
+    mkdir -p "$PROXY_LOG_DIR"
     cat >"$conf" <<CONF
 logoutput: $DANTE_LOG
 internal: $PRX_CLI_IP4 port = 1080
@@ -897,7 +960,7 @@ CONF
 # assert_no_secret SECRET: no log of this scenario contains SECRET.
 assert_no_secret() {
     local hits
-    hits=$(grep -rlF -e "$1" "$LOGDIR" 2>/dev/null || true)
+    hits=$(grep -rlF -e "$1" "$LOGDIR" "$PROXY_LOG_DIR" 2>/dev/null || true)
     [ -z "$hits" ] || fail "the proxy password appears in: $hits"
     pass "no log contains the proxy password"
 }

@@ -10,3 +10,5 @@ assert_log "$CLIENT_LOG" 'CHAP authentication succeeded'
 # pppd asks for asyncmap 0 by default and the test server's pppd agrees: the
 # helper then escapes no control byte (the pings above carry some).
 assert_log "$CLIENT_LOG" 'escaping control bytes to pppd per asyncmap 0x00000000'
+# Every call logs the versions a bug report needs, at pppd's info level.
+assert_log "$CLIENT_LOG" '^sstp: pppd-sstp [0-9][0-9.]* \(pppd [0-9][0-9.]*, GnuTLS [0-9][0-9.]*, libcurl [0-9][0-9.]*\)$'

@@ -2,7 +2,7 @@
 # with one line that names the proxy and the cause: a wrong password (407,
 # with the schemes offered), no credentials, a scheme the proxy does not
 # offer, a CONNECT denied by a squid ACL (403), nobody listening on the
-# proxy port, a proxy that never answers, and unsafe or unsupported options.
+# proxy port, a proxy name that does not resolve (HTTP or SOCKS), a proxy that never answers, and unsafe or unsupported options.
 # The proxy password appears in no log.
 . "$top_srcdir/tests/system/lib.sh"
 prepare_proxy_sstp
@@ -31,6 +31,13 @@ assert_log "$PROXY_ACCESS_LOG" ' TCP_DENIED/403 CONNECT other\.test:443 ' 5
 
 write_peers refused sstp-proxy http://proxy.test:3199
 expect_setup_failure refused 8 '^sstp: cannot connect to proxy http://proxy\.test:3199: '
+
+# A proxy name that does not resolve is the proxy's fault, whatever the
+# scheme: libcurl reports a SOCKS proxy's name as an unresolved host.
+write_peers noname sstp-proxy http://no-such-proxy.test:3128
+expect_setup_failure noname 8 '^sstp: cannot resolve proxy http://no-such-proxy\.test:3128: .*no-such-proxy\.test \(check sstp-proxy and DNS\)$'
+write_peers nosocksname sstp-proxy socks5h://no-such-proxy.test:1080
+expect_setup_failure nosocksname 8 '^sstp: cannot resolve proxy socks5h://no-such-proxy\.test:1080: .*no-such-proxy\.test \(check sstp-proxy and DNS\)$'
 
 # A proxy that accepts the connection and never answers the CONNECT.
 ip netns exec prx "$PYTHON" -c '
@@ -61,7 +68,7 @@ write_peers unsafe sstp-proxy http://proxy.test:3128 sstp-proxy-user "$PROXY_USE
 run_client unsafe
 wait_client_exit 20 || fail "client pppd still running with an unsafe password file"
 assert_client_rc 2
-assert_log "$CLIENT_OUT" 'refusing /etc/ppp/proxy-secret: it must be owned by root, not readable by others'
+assert_log "$CLIENT_OUT" 'refusing /etc/ppp/proxy-secret: it must be owned by root and readable by root alone'
 
 assert_not_log "$SERVER_LOG" 'VERDICT'
 assert_no_secret "$PROXY_PASSWORD"
