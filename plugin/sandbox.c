@@ -26,6 +26,9 @@ static int cap_get_sets(struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32
 {
 	struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
 
+	/* valgrind marks only the first of the two words as written. */
+	memset(data, 0, sizeof(data[0]) * _LINUX_CAPABILITY_U32S_3);
+
 	return syscall(SYS_capget, &header, data) < 0 ? -errno : 0;
 }
 
