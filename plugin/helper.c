@@ -320,11 +320,11 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 					return ret;
 				continue;
 			default:
-				sstp_error_set(
-				    err, SSTP_EXIT_CONNECT_FAILED,
-				    "SSTP server %s sent %s (message type 0x%04x) while we waited for "
-				    "Call Connect Ack",
-				    link->cfg->host, sstp_msg_name(msg.type), msg.type);
+				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+					       "SSTP server %s sent %s (message type 0x%04x) while "
+					       "we waited for "
+					       "Call Connect Ack",
+					       link->cfg->host, sstp_msg_name(msg.type), msg.type);
 				abort_call(link, SSTP_ATTR_NO_ERROR,
 					   SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
 				return -EPROTO;
@@ -507,12 +507,6 @@ void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc
 	pid_t relay = -1;
 	int exit_code = 1;
 
-	/* Until READY, pppd sits in connect() waiting for us; if it dies, the
-	 * setup (up to minutes of TCP, proxy, TLS and SSTP timers) is for no
-	 * one. SIGTERM ends us at once (default action). A pppd that died
-	 * before the prctl shows up as a changed parent. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != cfg->pppd_pid)
-		_exit(1);
 	link.tls_in = malloc(SSTP_TLS_IN_SIZE);
 	if (!link.tls_in) {
 		sstp_error_set(&err, SSTP_EXIT_FATAL_ERROR, "out of memory");
@@ -532,6 +526,13 @@ void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc
 	sstp_log_debug("helper: running as user %s (uid %u, gid %u), no capabilities",
 		       cfg->helper_user.name, (unsigned)cfg->helper_user.uid,
 		       (unsigned)cfg->helper_user.gid);
+	/* Until READY, pppd sits in connect() waiting for us; if it dies, the
+	 * setup (up to minutes of TCP, proxy, TLS and SSTP timers) is for no
+	 * one. SIGTERM ends us at once (default action). A pppd that died
+	 * before the prctl shows up as a changed parent. After the privilege
+	 * drop: changing credentials clears the parent-death signal. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != cfg->pppd_pid)
+		_exit(1);
 	if (connect_call(&link, &relay, &err) < 0)
 		goto fail;
 	if (sstp_ipc_send(ipc_fd, &msg) < 0)

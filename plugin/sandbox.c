@@ -173,6 +173,11 @@ static int add_rules(scmp_filter_ctx ctx, pid_t child)
 	if (ret == 0 && child > 0)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(wait4), 1,
 				       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)child));
+	/* The helper clears its parent-death signal once the call is up. */
+	if (ret == 0)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+				       SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG),
+				       SCMP_A1(SCMP_CMP_EQ, 0));
 	/* abort() on a failed assertion is a signal to ourselves. */
 	if (ret == 0)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
