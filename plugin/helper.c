@@ -320,11 +320,11 @@ static int negotiate(struct sstp_link *link, struct sstp_error *err)
 					return ret;
 				continue;
 			default:
-				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "SSTP server %s sent %s (message type 0x%04x) while "
-					       "we waited for "
-					       "Call Connect Ack",
-					       link->cfg->host, sstp_msg_name(msg.type), msg.type);
+				sstp_error_set(
+				    err, SSTP_EXIT_CONNECT_FAILED,
+				    "SSTP server %s sent %s (message type 0x%04x) while we waited for "
+				    "Call Connect Ack",
+				    link->cfg->host, sstp_msg_name(msg.type), msg.type);
 				abort_call(link, SSTP_ATTR_NO_ERROR,
 					   SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
 				return -EPROTO;
