@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "proxy-env.h"
 #include "proxy-relay.h"
 #include "pump.h"
+#include "sandbox.h"
 #include "sstp-codec.h"
 #include "tls.h"
 #include "transport.h"
@@ -380,6 +382,9 @@ static int open_byte_path(const struct sstp_link *link, pid_t *relay, struct sst
 	    .password = cfg->proxy_password,
 	    .auth = cfg->proxy_auth,
 	    .ca_file = cfg->proxy_ca_file,
+	    .ca_pem = cfg->proxy_ca_pem,
+	    .ca_pem_len = cfg->proxy_ca_pem_len,
+	    .ca_path = cfg->proxy_ca_path,
 	    .relay_close_fds = link_fds,
 	    .num_relay_close_fds = sizeof(link_fds) / sizeof(link_fds[0]),
 	};
@@ -398,44 +403,47 @@ static int open_byte_path(const struct sstp_link *link, pid_t *relay, struct sst
 	return sstp_proxy_connect(&proxy, cfg->host, cfg->port, timeout_ms, relay, err);
 }
 
-static int connect_call(struct sstp_link *link, pid_t *relay, struct sstp_error *err)
+#ifdef SSTP_TEST_HOOKS
+/* Test builds only: show that the filter holds (the helper must die of
+ * SIGSYS), or leave it out where valgrind needs the system calls. */
+static int confine(const struct sstp_link_config *cfg, pid_t relay, struct sstp_error *err)
 {
-	const struct sstp_link_config *cfg = link->cfg;
-	struct sstp_tls_config tls_cfg = {
-	    .server_name = cfg->server_name,
-	    .ca_file = cfg->ca_file,
-	    .priority = cfg->tls_priority,
-	    .cert_pin = cfg->cert_pin,
-	    .pin_only = cfg->pin_only,
-	    .crl_file = cfg->crl_file,
-	};
-	int fd, ret;
+	const char *hook = cfg->test_sandbox ? cfg->test_sandbox : "";
+	char *const argv[] = {"/bin/true", NULL};
+	int ret;
 
-	fd = open_byte_path(link, relay, err);
-	/* Our copy of the proxy password has done its job, whatever the outcome. */
-	if (cfg->proxy_password)
-		gnutls_memset(cfg->proxy_password, 0, strlen(cfg->proxy_password));
-	if (fd < 0)
-		return fd;
-	ret = sstp_tls_open(&link->tls, fd, &tls_cfg, cfg->connect_timeout_s * 1000, err);
-	if (ret < 0)
-		return ret;
-	ret = http_handshake(link, err);
-	if (ret < 0)
-		return ret;
-	ret = negotiate(link, err);
-	if (ret < 0)
-		return ret;
-	ret = sstp_cert_hash(link->hash_protocol, link->tls.leaf_der, link->tls.leaf_der_len,
-			     link->cert_hash);
-	if (ret < 0) {
-		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "cannot hash the server certificate");
-		return ret;
+	if (strcmp(hook, "no-filter") == 0) {
+		sstp_log_warn("test hook: no seccomp filter in the helper");
+		return 0;
 	}
-	sstp_log_info("call accepted by %s, crypto binding with %s", cfg->host,
-		      sstp_hash_name(link->hash_protocol));
+	ret = sstp_sandbox_confine(relay, err);
+	if (ret < 0)
+		return ret;
+	sstp_log_debug("helper: seccomp filter in place");
+	if (strcmp(hook, "execve") == 0) {
+		sstp_log_notice("test hook: calling execve() inside the sandbox");
+		execve(argv[0], argv, NULL);
+	} else if (strcmp(hook, "open") == 0) {
+		sstp_log_notice("test hook: calling open() inside the sandbox");
+		ret = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+		if (ret >= 0)
+			close(ret);
+	}
+	sstp_log_error("test hook: %s survived the sandbox", hook);
 	return 0;
 }
+#else
+static int confine(const struct sstp_link_config *cfg, pid_t relay, struct sstp_error *err)
+{
+	int ret;
+
+	(void)cfg;
+	ret = sstp_sandbox_confine(relay, err);
+	if (ret == 0)
+		sstp_log_debug("helper: seccomp filter in place");
+	return ret;
+}
+#endif
 
 /*
  * The far end of the TCP connection: the server, or the proxy we tunnel
@@ -464,6 +472,60 @@ static void get_peer_address(int fd, struct sockaddr_storage *peer)
 	}
 }
 
+static int connect_call(struct sstp_link *link, pid_t *relay, struct sockaddr_storage *peer,
+			struct sstp_error *err)
+{
+	const struct sstp_link_config *cfg = link->cfg;
+	struct sstp_tls_config tls_cfg = {
+	    .server_name = cfg->server_name,
+	    .ca_file = cfg->ca_file,
+	    .priority = cfg->tls_priority,
+	    .cert_pin = cfg->cert_pin,
+	    .pin_only = cfg->pin_only,
+	    .crl_file = cfg->crl_file,
+	    .trust = cfg->tls_trust,
+	};
+	int fd, ret;
+
+	fd = open_byte_path(link, relay, err);
+	/* Our copy of the proxy password has done its job, whatever the outcome. */
+	if (cfg->proxy_password)
+		gnutls_memset(cfg->proxy_password, 0, strlen(cfg->proxy_password));
+	if (fd < 0)
+		return fd;
+	/* For the glue's host route; getpeername is not allowed in the sandbox. */
+	get_peer_address(fd, peer);
+	/* Name resolution and the proxy tunnel needed files (resolv.conf,
+	 * hosts, NSS modules); from here on, everything the server sends is
+	 * parsed with no way to open a file or run a program. */
+	ret = confine(cfg, *relay, err);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	ret = sstp_tls_open(&link->tls, fd, &tls_cfg, cfg->connect_timeout_s * 1000, err);
+	if (ret < 0)
+		return ret;
+	ret = http_handshake(link, err);
+	if (ret < 0)
+		return ret;
+	ret = negotiate(link, err);
+	if (ret < 0)
+		return ret;
+	ret = sstp_cert_hash(link->hash_protocol, link->tls.leaf_der, link->tls.leaf_der_len,
+			     link->cert_hash);
+	if (ret < 0) {
+		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "cannot hash the server certificate");
+		return ret;
+	}
+	sstp_log_info("call accepted by %s, crypto binding with %s", cfg->host,
+		      sstp_hash_name(link->hash_protocol));
+	return 0;
+}
+
+/* Messages from the glue, one of which carries the HLAK: locked memory. */
+static struct sstp_ipc_msg ipc_in;
+
 void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc_fd)
 {
 	struct sstp_link link = {
@@ -477,20 +539,34 @@ void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc
 	pid_t relay = -1;
 	int exit_code = 1;
 
-	/* Until READY, pppd sits in connect() waiting for us; if it dies, the
-	 * setup (up to minutes of TCP, proxy, TLS and SSTP timers) is for no
-	 * one. SIGTERM ends us at once (default action). A pppd that died
-	 * before the prctl shows up as a changed parent. */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != cfg->pppd_pid)
-		_exit(1);
 	link.tls_in = malloc(SSTP_TLS_IN_SIZE);
 	if (!link.tls_in) {
 		sstp_error_set(&err, SSTP_EXIT_FATAL_ERROR, "out of memory");
 		goto fail;
 	}
-	if (connect_call(&link, &relay, &err) < 0)
+	/* Locks do not survive fork(): take them here, while root, where
+	 * RLIMIT_MEMLOCK does not apply. */
+	link.ipc_in = &ipc_in;
+	if (sstp_sandbox_lock_memory(&ipc_in, sizeof(ipc_in)) < 0 ||
+	    (cfg->proxy_password &&
+	     sstp_sandbox_lock_memory(cfg->proxy_password, strlen(cfg->proxy_password) + 1) < 0))
+		sstp_log_warn("cannot lock the helper's key buffers in memory: %s",
+			      strerror(errno));
+	/* Before any name is resolved or byte received. */
+	if (sstp_sandbox_drop_privileges(&cfg->helper_user, &err) < 0)
 		goto fail;
-	get_peer_address(link.tls.fd, &msg.u.peer);
+	sstp_log_debug("helper: running as user %s (uid %u, gid %u), no capabilities",
+		       cfg->helper_user.name, (unsigned)cfg->helper_user.uid,
+		       (unsigned)cfg->helper_user.gid);
+	/* Until READY, pppd sits in connect() waiting for us; if it dies, the
+	 * setup (up to minutes of TCP, proxy, TLS and SSTP timers) is for no
+	 * one. SIGTERM ends us at once (default action). A pppd that died
+	 * before the prctl shows up as a changed parent. After the privilege
+	 * drop: changing credentials clears the parent-death signal. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != cfg->pppd_pid)
+		_exit(1);
+	if (connect_call(&link, &relay, &msg.u.peer, &err) < 0)
+		goto fail;
 	if (sstp_ipc_send(ipc_fd, &msg) < 0)
 		goto out; /* pppd has gone */
 	/* From here on pppd's death shows as EOF on ipc_fd and EIO on the pty.
@@ -509,6 +585,7 @@ out:
 	sstp_tls_close(&link.tls);
 	sstp_relay_stop(relay);
 	free(link.tls_in);
+	gnutls_memset(&ipc_in, 0, sizeof(ipc_in));
 	close(pty_master);
 	close(ipc_fd);
 	_exit(exit_code);

@@ -7,6 +7,8 @@
 #include <sys/types.h>
 
 #include "proxy.h"
+#include "sandbox.h"
+#include "tls.h"
 
 struct sstp_link_config {
 	pid_t pppd_pid;   /* the helper's parent: it stops if pppd dies during setup */
@@ -20,6 +22,10 @@ struct sstp_link_config {
 	const char *cert_pin; /* sstp-cert-pin: public key pins, NULL for none */
 	bool pin_only;        /* sstp-cert-pin-only: the pin replaces the CA checks */
 	const char *crl_file;
+	/* ca_file, crl_file and tls_priority as loaded in check_options. */
+	const struct sstp_tls_trust *tls_trust;
+	/* Whom the helper becomes before it touches the network. */
+	struct sstp_sandbox_user helper_user;
 	int connect_timeout_s; /* TCP connect (or proxy tunnel) + TLS handshake */
 	bool debug;
 	/* Proxy: NULL url for a direct connection, "env" for the environment's.
@@ -28,7 +34,15 @@ struct sstp_link_config {
 	const char *proxy_user;
 	char *proxy_password;
 	enum sstp_proxy_auth proxy_auth;
-	const char *proxy_ca_file; /* https:// proxies: CAs for the proxy's certificate */
+	const char *proxy_ca_file; /* https:// proxies: CAs for the proxy's certificate, */
+	const char *proxy_ca_pem;  /* as read in check_options (NULL: the default store) */
+	size_t proxy_ca_pem_len;
+	const char *proxy_ca_path; /* the same bytes in a file the helper can still open */
+#ifdef SSTP_TEST_HOOKS
+	/* sstp-test-sandbox: "execve" or "open" once the filter is in place,
+	 * "no-filter" for valgrind. Never in the release plugin. */
+	const char *test_sandbox;
+#endif
 };
 
 /*

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "sanitize.h"
 
 #define SSTP_HTTPS_PORT         443
 #define HTTP_VERSION_PREFIX     "HTTP/1."
@@ -115,20 +116,6 @@ static int check_status_line(const char *buf, size_t len)
 	return 0;
 }
 
-static void copy_reason(char *reason, size_t size, const char *text, size_t len)
-{
-	size_t n = 0;
-	size_t i;
-
-	for (i = 0; i < len && n + 1 < size; i++) {
-		char c = text[i];
-
-		/* Log-safe: a hostile server gets no terminal escapes through. */
-		reason[n++] = c >= ' ' && c < 0x7f ? c : '?';
-	}
-	reason[n] = '\0';
-}
-
 int sstp_http_parse_response(const char *buf, size_t len, struct sstp_http_response *resp)
 {
 	size_t limit = len < SSTP_HTTP_MAX_RESPONSE_HEADER ? len : SSTP_HTTP_MAX_RESPONSE_HEADER;
@@ -162,8 +149,8 @@ int sstp_http_parse_response(const char *buf, size_t len, struct sstp_http_respo
 	for (i = HTTP_STATUS_CODE_START; i < HTTP_STATUS_CODE_END; i++)
 		resp->status = resp->status * 10 + (buf[i] - '0');
 	if (buf[HTTP_STATUS_CODE_END] == ' ')
-		copy_reason(resp->reason, sizeof(resp->reason), buf + HTTP_STATUS_CODE_END + 1,
-			    status_line_len - HTTP_STATUS_CODE_END - 3);
+		sstp_sanitize(resp->reason, sizeof(resp->reason), buf + HTTP_STATUS_CODE_END + 1,
+			      status_line_len - HTTP_STATUS_CODE_END - 3);
 	else
 		resp->reason[0] = '\0';
 	return (int)block_len;

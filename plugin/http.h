@@ -23,7 +23,7 @@ int sstp_http_build_request(char *buf, size_t size, const char *host, unsigned p
 
 struct sstp_http_response {
 	int status;      /* 100..999 */
-	char reason[64]; /* reason phrase, possibly empty, truncated, printable only */
+	char reason[64]; /* reason phrase, possibly empty, through sstp_sanitize() */
 };
 
 /*

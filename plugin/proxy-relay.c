@@ -27,6 +27,7 @@
 #include "deadline.h"
 #include "log.h"
 #include "proxy-relay.h"
+#include "sandbox.h"
 
 /* Room for one full TLS record each way. */
 #define RELAY_BUF_SIZE 16384
@@ -231,6 +232,10 @@ __attribute__((noreturn)) static void relay_main(const struct sstp_relay_config 
 		sstp_error_set(&verdict, SSTP_EXIT_CONNECT_FAILED,
 			       "cannot take over the tunnel through proxy %s", cfg->display);
 	}
+	/* The tunnel is open and the proxy's reply parsed: from here on the
+	 * relay only moves bytes, under the helper's seccomp filter. */
+	if (ret >= 0)
+		ret = sstp_sandbox_confine(-1, &verdict);
 	/* open() names the cause; this only covers one that did not. */
 	if (ret < 0)
 		sstp_error_set(&verdict, SSTP_EXIT_CONNECT_FAILED, "no tunnel through proxy %s: %s",

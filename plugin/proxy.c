@@ -29,6 +29,7 @@
 #include "log.h"
 #include "proxy-relay.h"
 #include "proxy.h"
+#include "sanitize.h"
 
 /* libcurl's defaults when a proxy URL has no port. */
 #define CURL_DEFAULT_PROXY_PORT       "1080"
@@ -210,16 +211,20 @@ struct tunnel_watch {
 	char proxy_status[96]; /* "403 Forbidden", from the last status line */
 };
 
-/* Copies the printable start of text[0..len) up to a CR or LF. */
-static void copy_line(char *dst, size_t size, const char *text, size_t len)
+/* How many of the first len bytes of text come before one of stop. */
+static size_t strcspn_n(const char *text, size_t len, const char *stop)
 {
 	size_t n = 0;
 
-	while (n < len && n + 1 < size && text[n] != '\r' && text[n] != '\n') {
-		dst[n] = text[n] >= ' ' && text[n] < 127 ? text[n] : '?';
+	while (n < len && !strchr(stop, text[n]))
 		n++;
-	}
-	dst[n] = '\0';
+	return n;
+}
+
+/* The start of text[0..len) up to a CR or LF, sanitised: it is the proxy's. */
+static void copy_line(char *dst, size_t size, const char *text, size_t len)
+{
+	sstp_sanitize(dst, size, text, strcspn_n(text, len, "\r\n"));
 }
 
 /*
@@ -415,7 +420,10 @@ static void explain_failure(CURL *curl, CURLcode rc, const char *errbuf,
 			    struct sstp_error *err)
 {
 	bool has_credentials = req->proxy->user || req->url.has_user;
-	const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+	char detail_text[SSTP_SANITIZED_MAX];
+	/* libcurl's text may quote the proxy (its certificate's names). */
+	const char *detail = sstp_sanitize_str(detail_text, sizeof(detail_text),
+					       errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	const char *display = req->display, *host = req->host;
 	unsigned port = req->port;
 	long connect_code = 0, proxy_code = 0;
@@ -545,8 +553,17 @@ static int open_tunnel(const struct tunnel_request *req, CURL **out, struct sstp
 		 * the proxy password must prove who it is. */
 		curl_easy_setopt(curl, CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
 		curl_easy_setopt(curl, CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
-		if (proxy->ca_file)
-			curl_easy_setopt(curl, CURLOPT_PROXY_CAINFO, proxy->ca_file);
+		if (proxy->ca_pem) {
+			struct curl_blob blob = {
+			    .data = (void *)proxy->ca_pem,
+			    .len = proxy->ca_pem_len,
+			    .flags = CURL_BLOB_COPY,
+			};
+
+			/* libcurl with GnuTLS (Debian's 7.88) takes no blob. */
+			if (curl_easy_setopt(curl, CURLOPT_PROXY_CAINFO_BLOB, &blob) != CURLE_OK)
+				curl_easy_setopt(curl, CURLOPT_PROXY_CAINFO, proxy->ca_path);
+		}
 	}
 	if (proxy->user)
 		curl_easy_setopt(curl, CURLOPT_PROXYUSERNAME, proxy->user);

@@ -23,7 +23,13 @@ struct sstp_proxy_config {
 	const char *user; /* NULL: from the URL, if any */
 	char *password;   /* NULL: from the URL, if any; an https:// relay wipes its copy */
 	enum sstp_proxy_auth auth;
-	const char *ca_file; /* https:// proxies: CAs for the proxy; NULL: libcurl's default */
+	const char *ca_file; /* https:// proxies: CAs for the proxy (for messages); NULL:
+				libcurl's default store */
+	/* ca_file's contents, read while still root: given to libcurl as a blob
+	 * where it can take one, else as ca_path, a copy the helper can open. */
+	const char *ca_pem;
+	size_t ca_pem_len;
+	const char *ca_path;
 	/* https:// proxies: the caller's descriptors the relay process closes */
 	const int *relay_close_fds;
 	size_t num_relay_close_fds;

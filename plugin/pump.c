@@ -655,17 +655,18 @@ static void send_call_connected(struct pump *p, const uint8_t hlak[SSTP_HLAK_LEN
 /* Returns <0 when the glue has gone. */
 static int handle_ipc(struct pump *p)
 {
-	struct sstp_ipc_msg msg;
+	/* Locked memory: it may carry the HLAK. */
+	struct sstp_ipc_msg *msg = p->link->ipc_in;
 	int ret;
 
-	ret = sstp_ipc_recv(p->link->ipc_fd, &msg, 0);
+	ret = sstp_ipc_recv(p->link->ipc_fd, msg, 0);
 	if (ret == -ETIMEDOUT || ret == -EINTR)
 		return 0;
 	if (ret <= 0)
 		return -EPIPE;
-	switch (msg.type) {
+	switch (msg->type) {
 	case SSTP_IPC_KEYS:
-		send_call_connected(p, msg.u.hlak);
+		send_call_connected(p, msg->u.hlak);
 		break;
 	case SSTP_IPC_ESTABLISHED:
 		p->pty_live = p->attached = true;
@@ -674,13 +675,13 @@ static int handle_ipc(struct pump *p)
 		start_disconnect(p);
 		break;
 	case SSTP_IPC_ACCM:
-		p->pty_accm = msg.u.accm;
+		p->pty_accm = msg->u.accm;
 		sstp_log_debug("escaping control bytes to pppd per asyncmap 0x%08x", p->pty_accm);
 		break;
 	default:
 		break;
 	}
-	gnutls_memset(&msg, 0, sizeof(msg));
+	gnutls_memset(msg, 0, sizeof(*msg));
 	return 0;
 }
 
@@ -904,20 +905,20 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 static void wait_for_attach(struct pump *p)
 {
 	int64_t deadline = sstp_deadline_after(ATTACH_WAIT_MS);
-	struct sstp_ipc_msg msg;
+	struct sstp_ipc_msg *msg = p->link->ipc_in;
 	int ret;
 
 	while (!p->pty_live) {
-		ret = sstp_ipc_recv(p->link->ipc_fd, &msg, sstp_remaining_ms(deadline));
+		ret = sstp_ipc_recv(p->link->ipc_fd, msg, sstp_remaining_ms(deadline));
 		if (ret == -EINTR)
 			continue;
-		if (ret <= 0 || msg.type == SSTP_IPC_DISCONNECT)
+		if (ret <= 0 || msg->type == SSTP_IPC_DISCONNECT)
 			break;
-		if (msg.type == SSTP_IPC_ESTABLISHED)
+		if (msg->type == SSTP_IPC_ESTABLISHED)
 			p->pty_live = true;
-		else if (msg.type == SSTP_IPC_KEYS)
+		else if (msg->type == SSTP_IPC_KEYS)
 			send_keys_done(p, "the call ended before authentication finished");
-		gnutls_memset(&msg, 0, sizeof(msg));
+		gnutls_memset(msg, 0, sizeof(*msg));
 	}
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "helper.h"
+#include "ipc.h"
 #include "sstp-codec.h"
 #include "tls.h"
 
@@ -26,6 +27,9 @@ struct sstp_link {
 	 * Call Connect Ack in the same read is the pump's first input. */
 	uint8_t *tls_in;
 	size_t tls_in_len;
+	/* Where messages from the glue are read: locked memory, since one
+	 * carries the HLAK. */
+	struct sstp_ipc_msg *ipc_in;
 };
 
 /* Logs a control message in one decoded line when debugging. */

@@ -18,8 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
+#include <pwd.h>
 #include <strings.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -38,6 +40,8 @@
 #include "log.h"
 #include "proxy.h"
 #include "server-route.h"
+#include "sandbox.h"
+#include "tls.h"
 
 #define SSTP_DEFAULT_PORT              443
 #define SSTP_DEFAULT_CONNECT_TIMEOUT_S 30
@@ -51,6 +55,9 @@
 #define SSTP_PROXY_PASSWORD_MAX 1024
 /* RFC 1035 2.3.4: a host name is at most 253 characters in text. */
 #define SSTP_HOST_NAME_MAX 253
+/* A CA bundle larger than this is not what sstp-proxy-ca-file is for. */
+#define SSTP_PROXY_CA_FILE_MAX   (4 * 1024 * 1024)
+#define SSTP_DEFAULT_HELPER_USER "nobody"
 /* EAP method types (RFC 3748 and IANA) */
 #define SSTP_EAPT_MD5      4
 #define SSTP_EAPT_TLS      13
@@ -77,6 +84,19 @@ static char *opt_proxy_password_file;
 static char *opt_proxy_auth_name;
 static char *opt_proxy_ca_file;
 static enum sstp_proxy_auth proxy_auth = SSTP_PROXY_AUTH_ANY;
+static char *opt_helper_user;
+#ifdef SSTP_TEST_HOOKS
+static char *opt_test_sandbox;
+#endif
+
+/* Loaded by check_options, as root, before any dialling; every helper
+ * inherits them and never opens these files itself. */
+static struct sstp_tls_trust tls_trust;
+static struct sstp_sandbox_user helper_user;
+static char helper_user_name[64];
+static char *proxy_ca_pem;
+static size_t proxy_ca_pem_len;
+static char proxy_ca_path[32];
 /* Read once by check_options and kept for redials, as pppd keeps secrets. */
 static char proxy_password[SSTP_PROXY_PASSWORD_MAX];
 static bool have_proxy_password;
@@ -221,6 +241,18 @@ static option_t sstp_options[] = {
      .addr = &opt_proxy_ca_file,
      .description = "PEM file of CAs trusted for an https:// proxy (default: system store)",
      .flags = OPT_PRIV},
+    {.name = "sstp-helper-user",
+     .type = o_string,
+     .addr = &opt_helper_user,
+     .description = "Unprivileged user the helper process runs as (default: nobody)",
+     .flags = OPT_PRIV},
+#ifdef SSTP_TEST_HOOKS
+    {.name = "sstp-test-sandbox",
+     .type = o_string,
+     .addr = &opt_test_sandbox,
+     .description = "Test builds only: execve, open or no-filter",
+     .flags = OPT_PRIV},
+#endif
     {.name = NULL}};
 
 /* --- logging backend for the code that knows nothing of pppd ------------- */
@@ -594,6 +626,96 @@ out:
 	return ret;
 }
 
+/*
+ * sstp-proxy-ca-file, read while still root: the helper has dropped root by
+ * the time libcurl wants it. libcurl takes it as a blob where it can; where
+ * it cannot (libcurl with GnuTLS before 8.x), from a sealed memory file the
+ * helper inherits and opens as /proc/self/fd/N.
+ */
+static void load_proxy_ca_file(const char *path)
+{
+	gnutls_certificate_credentials_t check = NULL;
+	gnutls_datum_t pem = {NULL, 0};
+	const char *reason = NULL;
+	int ret, fd;
+
+	ret = gnutls_load_file(path, &pem);
+	if (ret < 0)
+		reason = ret == GNUTLS_E_FILE_ERROR && access(path, R_OK) < 0
+			     ? strerror(errno)
+			     : gnutls_strerror(ret);
+	else if (pem.size > SSTP_PROXY_CA_FILE_MAX)
+		reason = "larger than 4 MiB";
+	else if (gnutls_certificate_allocate_credentials(&check) < 0)
+		reason = "out of memory";
+	else if (gnutls_certificate_set_x509_trust_mem(check, &pem, GNUTLS_X509_FMT_PEM) <= 0)
+		reason = "no PEM certificates in it";
+	if (check)
+		gnutls_certificate_free_credentials(check);
+	if (reason) {
+		ppp_option_error("sstp-proxy-ca-file: cannot load %s: %s (name a readable PEM file "
+				 "of CA certificates)",
+				 path, reason);
+		exit(EXIT_OPTION_ERROR);
+	}
+	fd = memfd_create("sstp-proxy-ca", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || write(fd, pem.data, pem.size) != (ssize_t)pem.size ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+		ppp_option_error("sstp-proxy-ca-file: cannot keep a copy of %s: %s", path,
+				 strerror(errno));
+		exit(EXIT_OPTION_ERROR);
+	}
+	snprintf(proxy_ca_path, sizeof(proxy_ca_path), "/proc/self/fd/%d", fd);
+	proxy_ca_pem = (char *)pem.data;
+	proxy_ca_pem_len = pem.size;
+}
+
+/* The helper's user, looked up here: after the fork there is no NSS. */
+static void resolve_helper_user(void)
+{
+	const char *name = opt_helper_user ? opt_helper_user : SSTP_DEFAULT_HELPER_USER;
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(name);
+	if (!pw) {
+		ppp_option_error("sstp-helper-user: no user %s%s%s (name an existing unprivileged "
+				 "user, e.g. nobody)",
+				 name, errno ? ": " : "", errno ? strerror(errno) : "");
+		exit(EXIT_OPTION_ERROR);
+	}
+	if (pw->pw_uid == 0) {
+		ppp_option_error("sstp-helper-user: %s is root; name an unprivileged user, e.g. "
+				 "nobody",
+				 name);
+		exit(EXIT_OPTION_ERROR);
+	}
+	strlcpy(helper_user_name, name, sizeof(helper_user_name));
+	helper_user.name = helper_user_name;
+	helper_user.uid = pw->pw_uid;
+	helper_user.gid = pw->pw_gid;
+}
+
+/* Every file the configuration names, loaded before the first dial: an
+ * error is an option error now, never a failed call in the persist loop. */
+static void load_tls_files(void)
+{
+	struct sstp_tls_config cfg = {
+	    .ca_file = opt_ca_file,
+	    .priority = opt_tls_priority,
+	    .cert_pin = opt_cert_pin,
+	    .pin_only = opt_pin_only != 0,
+	    .crl_file = opt_crl_file,
+	};
+	struct sstp_error err = {0};
+
+	sstp_tls_trust_free(&tls_trust);
+	if (sstp_tls_trust_load(&tls_trust, &cfg, &err) < 0) {
+		ppp_option_error("sstp: %s", err.text);
+		exit(EXIT_OPTION_ERROR);
+	}
+}
+
 static void check_proxy_options(void)
 {
 	bool direct = !opt_proxy;
@@ -615,6 +737,8 @@ static void check_proxy_options(void)
 	}
 	if (opt_proxy_password_file && read_proxy_password(opt_proxy_password_file) < 0)
 		exit(EXIT_OPTION_ERROR);
+	if (opt_proxy_ca_file)
+		load_proxy_ca_file(opt_proxy_ca_file);
 	if (have_proxy_password && !opt_proxy_user) {
 		/* A password alone would silently lose to one in the URL, or
 		 * be sent with an empty user name. */
@@ -650,12 +774,38 @@ static void sstp_check_options(void)
 		exit(EXIT_OPTION_ERROR);
 	}
 	check_proxy_options();
+	load_tls_files();
+	resolve_helper_user();
 }
 
 /* --- helper process lifecycle ---------------------------------------------- */
 
-/* Waits for the helper to exit; pppd's own SIGCHLD reaper may beat us to it. */
-static int reap_helper(int timeout_ms)
+/* A helper that died of a signal we did not send: one line that says so.
+ * Returns whether it did. */
+static bool report_helper_death(int status)
+{
+	int sig;
+
+	if (!WIFSIGNALED(status))
+		return false;
+	sig = WTERMSIG(status);
+	if (sig == SIGSYS) {
+		error("sstp: the helper process was killed by the sandbox (signal SIGSYS): it made "
+		      "a system call its seccomp filter does not allow; this is a bug, please "
+		      "report it with the log (debug)");
+		return true;
+	}
+	if (sig == SIGTERM || sig == SIGKILL)
+		return false; /* ours, from stop_helper() */
+	error("sstp: the helper process died of signal %d (%s); this is a bug, please report "
+	      "it with the log (debug)",
+	      sig, strsignal(sig));
+	return true;
+}
+
+/* Waits for the helper to exit; pppd's own SIGCHLD reaper may beat us to it.
+ * *died_of_signal (if given) tells whether a crash was reported. */
+static int reap_helper(int timeout_ms, bool *died_of_signal)
 {
 	int64_t deadline = sstp_deadline_after(timeout_ms);
 	int status;
@@ -666,6 +816,10 @@ static int reap_helper(int timeout_ms)
 	for (;;) {
 		pid = waitpid(helper_pid, &status, WNOHANG);
 		if (pid == helper_pid || (pid < 0 && errno == ECHILD)) {
+			bool reported = pid == helper_pid && report_helper_death(status);
+
+			if (died_of_signal)
+				*died_of_signal = reported;
 			helper_pid = -1;
 			return 1;
 		}
@@ -677,11 +831,11 @@ static int reap_helper(int timeout_ms)
 
 static void stop_helper(int grace_ms)
 {
-	if (helper_pid > 0 && !reap_helper(grace_ms)) {
+	if (helper_pid > 0 && !reap_helper(grace_ms, NULL)) {
 		kill(helper_pid, SIGTERM);
-		if (!reap_helper(SSTP_CLEANUP_WAIT_MS)) {
+		if (!reap_helper(SSTP_CLEANUP_WAIT_MS, NULL)) {
 			kill(helper_pid, SIGKILL);
-			reap_helper(SSTP_CLEANUP_WAIT_MS);
+			reap_helper(SSTP_CLEANUP_WAIT_MS, NULL);
 		}
 	}
 	if (helper_sock >= 0) {
@@ -751,6 +905,14 @@ __attribute__((noreturn)) static void become_helper(int pty_master, int sock, pi
 	    .proxy_password = have_proxy_password ? proxy_password : NULL,
 	    .proxy_auth = proxy_auth,
 	    .proxy_ca_file = opt_proxy_ca_file,
+	    .proxy_ca_pem = proxy_ca_pem,
+	    .proxy_ca_pem_len = proxy_ca_pem_len,
+	    .proxy_ca_path = proxy_ca_path,
+	    .tls_trust = &tls_trust,
+	    .helper_user = helper_user,
+#ifdef SSTP_TEST_HOOKS
+	    .test_sandbox = opt_test_sandbox,
+#endif
 	};
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	struct sigaction ign = {.sa_handler = SIG_IGN};
@@ -934,13 +1096,19 @@ static int sstp_connect(void)
 			goto fail;
 		}
 		if (ret <= 0) {
-			error("sstp: the helper process ended unexpectedly");
+			bool crashed = false;
+
+			reap_helper(SSTP_CLEANUP_WAIT_MS, &crashed);
+			if (!crashed)
+				error("sstp: the helper process ended unexpectedly");
 			ppp_set_status(EXIT_CONNECT_FAILED);
 			goto fail;
 		}
 		if (msg.type == SSTP_IPC_READY)
 			break;
 		if (msg.type == SSTP_IPC_FAIL) {
+			/* Network text in it went through sstp_sanitize() in
+			 * the helper; escaping again would double backslashes. */
 			msg.u.error.text[sizeof(msg.u.error.text) - 1] = '\0';
 			log_helper_error(msg.u.error.text);
 			ppp_set_status(msg.u.error.exit_status ? msg.u.error.exit_status

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "deadline.h"
 #include "ip-literal.h"
+#include "sanitize.h"
 #include "tls.h"
 
 #define DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
@@ -185,24 +186,28 @@ static int set_nonblocking(int fd)
 	return 0;
 }
 
-static int load_trust(struct sstp_tls *tls, const struct sstp_tls_config *cfg,
+static const char *file_error(int ret, const char *path)
+{
+	if (ret == GNUTLS_E_FILE_ERROR && access(path, R_OK) < 0)
+		return strerror(errno); /* "Error while reading file." says less */
+	return gnutls_strerror(ret);
+}
+
+static int load_trust(struct sstp_tls_trust *trust, const struct sstp_tls_config *cfg,
 		      struct sstp_error *err)
 {
-	const char *reason;
 	int ret;
 
 	if (cfg->crl_file) {
-		ret = gnutls_certificate_set_x509_crl_file(tls->credentials, cfg->crl_file,
+		ret = gnutls_certificate_set_x509_crl_file(trust->credentials, cfg->crl_file,
 							   GNUTLS_X509_FMT_PEM);
 		if (ret <= 0) {
-			if (ret == 0)
-				reason = "no PEM CRLs in it";
-			else if (ret == GNUTLS_E_FILE_ERROR && access(cfg->crl_file, R_OK) < 0)
-				reason = strerror(errno);
-			else
-				reason = gnutls_strerror(ret);
-			sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "cannot load CRL file %s: %s",
-				       cfg->crl_file, reason);
+			sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+				       "sstp-crl-file: cannot load %s: %s (name a readable file of "
+				       "PEM CRLs)",
+				       cfg->crl_file,
+				       ret == 0 ? "no PEM CRLs in it"
+						: file_error(ret, cfg->crl_file));
 			return -EINVAL;
 		}
 		sstp_log_debug("loaded %d CRL(s) from %s", ret, cfg->crl_file);
@@ -211,7 +216,7 @@ static int load_trust(struct sstp_tls *tls, const struct sstp_tls_config *cfg,
 		return 0; /* the pin decides; no CA is needed */
 
 	if (!cfg->ca_file) {
-		ret = gnutls_certificate_set_x509_system_trust(tls->credentials);
+		ret = gnutls_certificate_set_x509_system_trust(trust->credentials);
 		if (ret > 0)
 			return 0;
 		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
@@ -223,42 +228,170 @@ static int load_trust(struct sstp_tls *tls, const struct sstp_tls_config *cfg,
 
 	/* Only the CAs the user named: a private CA is there to pin the
 	 * server, which the public ones would undo. */
-	ret = gnutls_certificate_set_x509_trust_file(tls->credentials, cfg->ca_file,
+	ret = gnutls_certificate_set_x509_trust_file(trust->credentials, cfg->ca_file,
 						     GNUTLS_X509_FMT_PEM);
 	if (ret > 0) {
 		sstp_log_debug("loaded %d CA certificate(s) from %s", ret, cfg->ca_file);
 		return 0;
 	}
-	if (ret == 0)
-		reason = "no PEM certificates in it";
-	else if (ret == GNUTLS_E_FILE_ERROR && access(cfg->ca_file, R_OK) < 0)
-		reason = strerror(errno); /* "Error while reading file." says less */
-	else
-		reason = gnutls_strerror(ret);
-	sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "cannot load CA file %s: %s", cfg->ca_file,
-		       reason);
+	sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+		       "sstp-ca-file: cannot load %s: %s (name a readable PEM file of CA "
+		       "certificates)",
+		       cfg->ca_file,
+		       ret == 0 ? "no PEM certificates in it" : file_error(ret, cfg->ca_file));
 	return -EINVAL;
 }
 
-static int set_priority(struct sstp_tls *tls, const struct sstp_tls_config *cfg,
-			struct sstp_error *err)
+static int load_priority(struct sstp_tls_trust *trust, const struct sstp_tls_config *cfg,
+			 struct sstp_error *err)
 {
 	const char *priority = cfg->priority ? cfg->priority : DEFAULT_PRIORITY;
 	const char *error_at = NULL;
 	int ret;
 
-	ret = gnutls_priority_set_direct(tls->session, priority, &error_at);
+	ret = gnutls_priority_init(&trust->priority, priority, &error_at);
 	if (ret == GNUTLS_E_SUCCESS)
 		return 0;
+	trust->priority = NULL;
 	if (ret == GNUTLS_E_INVALID_REQUEST && error_at)
 		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
-			       "invalid TLS priority string \"%s\": error at position %zu (\"%s\")",
+			       "sstp-tls-priority: invalid priority string \"%s\": error at "
+			       "position %zu (\"%s\"; see gnutls-cli --priority and "
+			       "gnutls_priority_init(3))",
 			       priority, (size_t)(error_at - priority), error_at);
 	else
 		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
-			       "cannot use TLS priority string \"%s\": %s", priority,
+			       "sstp-tls-priority: cannot use \"%s\": %s", priority,
 			       gnutls_strerror(ret));
 	return -EINVAL;
+}
+
+/* The prefixes a pin may carry: ours, curl's, and certtool's. */
+static const char *const pin_prefixes[] = {"sha256:", "sha256//", "pin-sha256:"};
+
+/* Base64 of a SHA-256 digest: 43 characters and one '='. */
+#define PIN_BASE64_LEN 44
+
+static bool is_pin_value(const char *value, size_t len)
+{
+	size_t i;
+
+	if (len != PIN_BASE64_LEN || value[len - 1] != '=')
+		return false;
+	for (i = 0; i + 1 < len; i++) {
+		char c = value[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/'))
+			return false;
+	}
+	return true;
+}
+
+/* One pin of the list, blanks around it removed: its base64 value, or NULL
+ * if it is not prefix + base64 of 32 bytes. */
+static const char *pin_value(const char *pin, size_t len, size_t *value_len)
+{
+	size_t i, prefix_len;
+
+	for (i = 0; i < sizeof(pin_prefixes) / sizeof(pin_prefixes[0]); i++) {
+		prefix_len = strlen(pin_prefixes[i]);
+		if (len > prefix_len && strncmp(pin, pin_prefixes[i], prefix_len) == 0 &&
+		    is_pin_value(pin + prefix_len, len - prefix_len)) {
+			*value_len = len - prefix_len;
+			return pin + prefix_len;
+		}
+	}
+	return NULL;
+}
+
+/* Calls visit() on each ';'-separated pin, blanks trimmed; stops at the first
+ * non-zero return, which it returns. */
+static int for_each_pin(const char *pins, int (*visit)(const char *pin, size_t len, void *ctx),
+			void *ctx)
+{
+	const char *p = pins, *end, *last;
+	int ret;
+
+	while (*p) {
+		p += strspn(p, "; \t");
+		if (!*p)
+			break;
+		end = p + strcspn(p, ";");
+		last = end;
+		while (last > p && (last[-1] == ' ' || last[-1] == '\t'))
+			last--;
+		ret = visit(p, (size_t)(last - p), ctx);
+		if (ret)
+			return ret;
+		p = end;
+	}
+	return 0;
+}
+
+struct pin_check {
+	struct sstp_error *err;
+	unsigned count;
+};
+
+static int check_pin_syntax(const char *pin, size_t len, void *ctx)
+{
+	struct pin_check *check = ctx;
+	size_t value_len;
+
+	if (pin_value(pin, len, &value_len)) {
+		check->count++;
+		return 0;
+	}
+	sstp_error_set(check->err, SSTP_EXIT_OPTION_ERROR,
+		       "sstp-cert-pin: \"%.*s\" is not a pin: write sha256: and the 44-character "
+		       "base64 SHA-256 of the server's public key (as certtool --pubkey-info "
+		       "prints it after pin-sha256:), ';' between several",
+		       (int)(len > 80 ? 80 : len), pin);
+	return -EINVAL;
+}
+
+int sstp_tls_trust_load(struct sstp_tls_trust *trust, const struct sstp_tls_config *cfg,
+			struct sstp_error *err)
+{
+	struct pin_check pins = {.err = err};
+	int ret;
+
+	memset(trust, 0, sizeof(*trust));
+	if (cfg->cert_pin) {
+		ret = for_each_pin(cfg->cert_pin, check_pin_syntax, &pins);
+		if (ret < 0)
+			return ret;
+		if (pins.count == 0) {
+			sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+				       "sstp-cert-pin: no pin given (write sha256: and the base64 "
+				       "SHA-256 of the server's public key)");
+			return -EINVAL;
+		}
+	}
+	ret = gnutls_certificate_allocate_credentials(&trust->credentials);
+	if (ret < 0) {
+		trust->credentials = NULL;
+		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "cannot set up TLS: %s",
+			       gnutls_strerror(ret));
+		return -ENOMEM;
+	}
+	ret = load_trust(trust, cfg, err);
+	if (ret == 0)
+		ret = load_priority(trust, cfg, err);
+	if (ret < 0)
+		sstp_tls_trust_free(trust);
+	return ret;
+}
+
+void sstp_tls_trust_free(struct sstp_tls_trust *trust)
+{
+	if (trust->credentials)
+		gnutls_certificate_free_credentials(trust->credentials);
+	if (trust->priority)
+		gnutls_priority_deinit(trust->priority);
+	trust->credentials = NULL;
+	trust->priority = NULL;
 }
 
 /* Subject and issuer, so that a refused certificate can be recognised. */
@@ -266,12 +399,15 @@ static void log_certificate(gnutls_x509_crt_t crt)
 {
 	gnutls_datum_t subject = {NULL, 0};
 	gnutls_datum_t issuer = {NULL, 0};
+	char subject_text[SSTP_SANITIZED_MAX], issuer_text[SSTP_SANITIZED_MAX];
 
 	if (gnutls_x509_crt_get_dn3(crt, &subject, 0) < 0 ||
 	    gnutls_x509_crt_get_issuer_dn3(crt, &issuer, 0) < 0)
 		goto out;
-	sstp_log_debug("server certificate: subject \"%s\", issuer \"%s\"", (char *)subject.data,
-		       (char *)issuer.data);
+	sstp_log_debug(
+	    "server certificate: subject \"%s\", issuer \"%s\"",
+	    sstp_sanitize(subject_text, sizeof(subject_text), (char *)subject.data, subject.size),
+	    sstp_sanitize(issuer_text, sizeof(issuer_text), (char *)issuer.data, issuer.size));
 out:
 	gnutls_free(subject.data);
 	gnutls_free(issuer.data);
@@ -297,10 +433,11 @@ static void append_name(char *buf, size_t size, const char *name)
 }
 
 /* The DNS names and IP addresses the certificate is for; the subject CN when
- * it has no such alternative names (which is what GnuTLS then matches). */
+ * it has no such alternative names (which is what GnuTLS then matches).
+ * Names are the server's text: sanitised. */
 static void describe_certificate_names(gnutls_x509_crt_t crt, char *buf, size_t size)
 {
-	char name[256];
+	char name[256], clean[SSTP_SANITIZED_MAX];
 	char ip_text[INET6_ADDRSTRLEN];
 	size_t name_size;
 	unsigned int i;
@@ -315,8 +452,8 @@ static void describe_certificate_names(gnutls_x509_crt_t crt, char *buf, size_t 
 		if (type < 0 && type != GNUTLS_E_SHORT_MEMORY_BUFFER)
 			break;
 		if (type == GNUTLS_SAN_DNSNAME) {
-			name[name_size] = '\0';
-			append_name(buf, size, name);
+			append_name(buf, size,
+				    sstp_sanitize(clean, sizeof(clean), name, name_size));
 		} else if (type == GNUTLS_SAN_IPADDRESS &&
 			   inet_ntop(name_size == 4 ? AF_INET : AF_INET6, name, ip_text,
 				     sizeof(ip_text))) {
@@ -330,7 +467,7 @@ static void describe_certificate_names(gnutls_x509_crt_t crt, char *buf, size_t 
 	name_size = sizeof(name) - 3;
 	if (gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, name + 3,
 					  &name_size) == 0)
-		append_name(buf, size, name);
+		append_name(buf, size, sstp_sanitize(clean, sizeof(clean), name, name_size + 3));
 	else
 		append_name(buf, size, "no host names at all");
 }
@@ -473,33 +610,30 @@ static int public_key_pin(gnutls_x509_crt_t leaf, char out[PIN_SIZE])
 	return ret < 0 ? ret : 0;
 }
 
-/* Does one of the ';'-separated pins name this key? */
+struct pin_match {
+	const char *pin;
+	bool found;
+};
+
+static int match_pin(const char *pin, size_t len, void *ctx)
+{
+	struct pin_match *match = ctx;
+	size_t value_len = 0;
+	const char *value = pin_value(pin, len, &value_len);
+
+	if (value && value_len == strlen(match->pin) && memcmp(value, match->pin, value_len) == 0)
+		match->found = true;
+	return match->found;
+}
+
+/* Does one of the ';'-separated pins (checked by sstp_tls_trust_load) name
+ * this key? */
 static bool pin_matches(const char *pins, const char *pin)
 {
-	static const char *const prefixes[] = {"sha256:", "sha256//", "pin-sha256:"};
-	size_t pin_len = strlen(pin);
-	const char *p = pins, *end;
-	size_t i, len;
+	struct pin_match match = {.pin = pin};
 
-	while (*p) {
-		p += strspn(p, "; \t");
-		end = p + strcspn(p, ";");
-		for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-			len = strlen(prefixes[i]);
-			if ((size_t)(end - p) > len && strncmp(p, prefixes[i], len) == 0) {
-				const char *value = p + len, *value_end = end;
-
-				while (value_end > value &&
-				       (value_end[-1] == ' ' || value_end[-1] == '\t'))
-					value_end--;
-				if ((size_t)(value_end - value) == pin_len &&
-				    memcmp(value, pin, pin_len) == 0)
-					return true;
-			}
-		}
-		p = end;
-	}
-	return false;
+	for_each_pin(pins, match_pin, &match);
+	return match.found;
 }
 
 static int check_pin(struct sstp_tls *tls, gnutls_x509_crt_t leaf, const char *server,
@@ -666,25 +800,18 @@ int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cf
 	memset(tls, 0, sizeof(*tls));
 	tls->fd = fd;
 
-	ret = gnutls_certificate_allocate_credentials(&tls->credentials);
-	if (ret < 0) {
-		tls->credentials = NULL;
-		goto gnutls_failed;
-	}
 	ret = gnutls_init(&tls->session, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL);
 	if (ret < 0) {
 		tls->session = NULL;
 		goto gnutls_failed;
 	}
-	ret = load_trust(tls, cfg, err);
-	if (ret < 0)
-		goto out;
-	ret = gnutls_credentials_set(tls->session, GNUTLS_CRD_CERTIFICATE, tls->credentials);
+	/* Loaded before dialling: nothing here opens a file. */
+	ret = gnutls_credentials_set(tls->session, GNUTLS_CRD_CERTIFICATE, cfg->trust->credentials);
 	if (ret < 0)
 		goto gnutls_failed;
-	ret = set_priority(tls, cfg, err);
+	ret = gnutls_priority_set(tls->session, cfg->trust->priority);
 	if (ret < 0)
-		goto out;
+		goto gnutls_failed;
 	/* RFC 6066 allows only host names in SNI. */
 	if (!sstp_parse_ip_literal(server, ip)) {
 		ret = gnutls_server_name_set(tls->session, GNUTLS_NAME_DNS, server, strlen(server));
@@ -862,8 +989,6 @@ void sstp_tls_close(struct sstp_tls *tls)
 			gnutls_bye(tls->session, GNUTLS_SHUT_WR);
 		gnutls_deinit(tls->session);
 	}
-	if (tls->credentials)
-		gnutls_certificate_free_credentials(tls->credentials);
 	free(tls->leaf_der);
 
 	/* A zeroed struct has fd 0 without owning it. Once sstp_tls_open()
@@ -873,7 +998,6 @@ void sstp_tls_close(struct sstp_tls *tls)
 		close(tls->fd);
 
 	tls->session = NULL;
-	tls->credentials = NULL;
 	tls->leaf_der = NULL;
 	tls->leaf_der_len = 0;
 	tls->fd = -1;

@@ -24,11 +24,34 @@ struct sstp_tls_config {
 	const char *cert_pin;
 	bool pin_only;        /* the pin alone decides: no CA, date, name or EKU check */
 	const char *crl_file; /* PEM CRLs to check the chain against; NULL: none */
+	/* For sstp_tls_open(): what sstp_tls_trust_load() made of the above. */
+	const struct sstp_tls_trust *trust;
 };
 
-struct sstp_tls {
-	gnutls_session_t session;
+/*
+ * The files and strings of the configuration, loaded once before any
+ * dialling (in pppd's check_options, as root): the CA certificates (or the
+ * system store) and CRLs in one credentials object, and the compiled
+ * priority string. The helper process inherits them over fork(), so that it
+ * never opens a file, and every redial reuses them.
+ */
+struct sstp_tls_trust {
 	gnutls_certificate_credentials_t credentials;
+	gnutls_priority_t priority;
+};
+
+/*
+ * Loads ca_file (or the system trust store unless pin_only without a CA
+ * file), crl_file and priority from cfg, and checks the syntax of cert_pin
+ * ("sha256:" and 44 base64 characters, ';' between several). On failure
+ * returns a negative errno, with err naming the option and the fix.
+ */
+int sstp_tls_trust_load(struct sstp_tls_trust *trust, const struct sstp_tls_config *cfg,
+			struct sstp_error *err);
+void sstp_tls_trust_free(struct sstp_tls_trust *trust);
+
+struct sstp_tls {
+	gnutls_session_t session; /* with cfg->trust's credentials, not owned */
 	int fd;
 	uint8_t *leaf_der; /* DER of the server's end-entity certificate */
 	size_t leaf_der_len;

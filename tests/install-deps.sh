@@ -21,10 +21,10 @@ set -eu
 PACKAGES="
     build-essential autoconf automake libtool pkg-config
     ppp ppp-dev
-    libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libmnl-dev
+    libgnutls28-dev gnutls-bin libcurl4-gnutls-dev libmnl-dev libseccomp-dev
     user-mode-linux kmod
     iproute2 iputils-ping procps psmisc util-linux coreutils
-    python3
+    python3 python3-cryptography
     clang libclang-rt-14-dev
     squid apache2-utils dante-server
     dpkg-dev debian-archive-keyring libssl-dev

@@ -16,7 +16,7 @@ src=$top_srcdir/plugin
 work=$top_builddir/tests/fuzz
 case $target in
 sstp) sources=$src/sstp-codec.c ;;
-http) sources=$src/http.c ;;
+http) sources="$src/http.c $src/sanitize.c" ;;
 hdlc) sources=$src/hdlc.c ;;
 *) echo "unknown fuzz target $target" >&2; exit 99 ;;
 esac

@@ -142,14 +142,14 @@ static void test_parse_failure_status(void)
 	     "Moved Permanently"},
 	    {"HTTP/1.1 999 \r\n\r\n", 999, ""},
 	    {"HTTP/1.1 100 a  b \r\n\r\n", 100, "a  b "},
-	    /* non-printable bytes are not passed on to logs */
+	    /* non-printable bytes are not passed on to logs (sstp_sanitize) */
 	    {"HTTP/1.1 500 Bad \x1b[31m\x80"
 	     "a\tb\x7f!\r\n\r\n",
-	     500, "Bad ?[31m?a?b?!"},
-	    /* truncated to the buffer */
+	     500, "Bad \\x1b[31m\\x80a\\x09b\\x7f!"},
+	    /* truncated to the buffer, and marked */
 	    {"HTTP/1.1 500 0123456789012345678901234567890123456789012345678901234567890123456789"
 	     "\r\n\r\n",
-	     500, "012345678901234567890123456789012345678901234567890123456789012"},
+	     500, "012345678901234567890123456789012345678901234567890123456789..."},
 	};
 	struct sstp_http_response resp;
 	size_t i;
