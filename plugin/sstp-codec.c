@@ -367,3 +367,18 @@ void sstp_control_describe(const struct sstp_control *msg, char *buf, size_t siz
 	if (msg->num_unknown_attrs)
 		text_append(&t, " unknown-attrs=%zu", msg->num_unknown_attrs);
 }
+
+void sstp_status_describe(const struct sstp_control *msg, char *buf, size_t size)
+{
+	struct text_buf t = {.buf = buf, .size = size};
+	size_t i;
+
+	if (!size)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < msg->num_status; i++)
+		text_append(&t, "%s%s (attribute %u)", i ? ", " : "",
+			    sstp_status_name(msg->status[i].status), msg->status[i].attr_id);
+	if (!msg->num_status)
+		text_append(&t, "no reason given");
+}
