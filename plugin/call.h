@@ -16,6 +16,7 @@
 
 #include "crypto-binding.h"
 #include "error.h"
+#include "ppp.h"
 #include "sstp-codec.h"
 
 /* Timers, each the value MS-SSTP says it SHOULD have. */
@@ -141,13 +142,6 @@ void sstp_call_disconnect(struct sstp_call *call, int64_t now, struct sstp_call_
 static inline int64_t sstp_call_deadline(const struct sstp_call *call)
 {
 	return call->deadline;
-}
-
-/* PPP protocol numbers 0x8000 and up are network and link control
- * protocols (RFC 1661 2), below are network-layer data. */
-static inline bool ppp_is_control_protocol(uint16_t protocol)
-{
-	return protocol >= 0x8000;
 }
 
 /* Whether a PPP frame of this protocol may pass now, either way. */

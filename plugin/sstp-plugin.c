@@ -33,9 +33,11 @@
 
 #include "pppd-compat.h"
 
+#include "call.h"
 #include "crypto-binding.h"
 #include "deadline.h"
 #include "helper.h"
+#include "http.h"
 #include "ipc.h"
 #include "log.h"
 #include "proxy.h"
@@ -45,12 +47,12 @@
 
 #define SSTP_DEFAULT_PORT              443
 #define SSTP_DEFAULT_CONNECT_TIMEOUT_S 30
-/* HTTP response wait and the negotiation timer with its Nak retries
- * (MS-SSTP 3.1.2, 4.1), on top of TCP and TLS. */
-#define SSTP_SETUP_MARGIN_S  (60 + 3 * 60 + 10)
+/* On top of TCP and TLS: the HTTP response wait and the call setup with
+ * its Nak retries (MS-SSTP 4.1, 3.2.2.1), and some slack. */
+#define SSTP_SETUP_MARGIN_S  ((SSTP_HTTP_RESPONSE_TIMEOUT_MS + SSTP_CALL_SETUP_MAX_MS) / 1000 + 10)
 #define SSTP_KEYS_TIMEOUT_MS 5000
-/* The helper waits up to 5 s for a Disconnect Ack (MS-SSTP Disconnect 1). */
-#define SSTP_DISCONNECT_WAIT_MS 6500
+/* The helper waits for a Disconnect Ack up to Disconnect 1. */
+#define SSTP_DISCONNECT_WAIT_MS (SSTP_DISCONNECT_TIMER_1_MS + 1500)
 #define SSTP_CLEANUP_WAIT_MS    1500
 #define SSTP_PROXY_PASSWORD_MAX 1024
 /* RFC 1035 2.3.4: a host name is at most 253 characters in text. */
@@ -844,6 +846,16 @@ static void stop_helper(int grace_ms)
 	}
 }
 
+/* pppd gives up on a call being set up: from the Call Connect Request on,
+ * SIGTERM makes the helper say Call Disconnect (MS-SSTP 3.2.4.2), which
+ * may take the Disconnect 1 timer; before that it just ends the helper. */
+static void cancel_helper(void)
+{
+	if (helper_pid > 0)
+		kill(helper_pid, SIGTERM);
+	stop_helper(SSTP_DISCONNECT_WAIT_MS);
+}
+
 static void ask_helper_to_disconnect(int wait_ms)
 {
 	struct sstp_ipc_msg msg = {.type = SSTP_IPC_DISCONNECT};
@@ -1084,6 +1096,7 @@ static int sstp_connect(void)
 		if (ppp_signaled(SIGTERM)) {
 			notice("sstp: connection attempt cancelled");
 			ppp_set_status(EXIT_USER_REQUEST);
+			cancel_helper();
 			goto fail;
 		}
 		ret = sstp_ipc_recv(helper_sock, &msg, sstp_remaining_ms(deadline));
