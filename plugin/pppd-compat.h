@@ -19,6 +19,7 @@
 #include <pppd/fsm.h>
 #include <pppd/lcp.h>
 #include <pppd/chap_ms.h>
+#include <pppd/eap.h>
 #include <pppd/mppe.h>
 #pragma GCC diagnostic pop
 
@@ -62,6 +63,7 @@ static inline void sstp_pppd_clear_keys(void)
 #include <pppd/fsm.h>
 #include <pppd/lcp.h>
 #include <pppd/chap_ms.h>
+#include <pppd/eap.h>
 /* patchlevel.h's VERSION must never leak into our own code. */
 #undef VERSION
 

@@ -60,11 +60,6 @@
 /* A CA bundle larger than this is not what sstp-proxy-ca-file is for. */
 #define SSTP_PROXY_CA_FILE_MAX   (4 * 1024 * 1024)
 #define SSTP_DEFAULT_HELPER_USER "nobody"
-/* EAP method types (RFC 3748 and IANA) */
-#define SSTP_EAPT_MD5      4
-#define SSTP_EAPT_TLS      13
-#define SSTP_EAPT_PEAP     25
-#define SSTP_EAPT_MSCHAPV2 26
 
 __attribute__((visibility("default"))) char pppd_version[] = SSTP_PPPD_VERSION;
 __attribute__((visibility("default"))) void plugin_init(void);
@@ -763,7 +758,8 @@ static void sstp_check_options(void)
 		exit(EXIT_OPTION_ERROR);
 	}
 	/* SSTP servers expect FF 03 and 2-byte protocol fields on every frame
-	 * (sstp-protocol.md 6.1): never let pppd compress them away. */
+	 * (MS-SSTP 2.2.3 says only "PPP frame"; SoftEther and Open-SSTP-Client
+	 * reject frames without FF 03): never let pppd compress them away. */
 	lcp_wantoptions[0].neg_accompression = 0;
 	lcp_wantoptions[0].neg_pcompression = 0;
 	lcp_allowoptions[0].neg_accompression = 0;
@@ -1082,10 +1078,8 @@ static int sstp_connect(void)
 		ppp_set_status(EXIT_FATAL_ERROR);
 		goto fail;
 	}
-	if (helper_pid == 0) {
-		close(pair[0]);
-		become_helper(master, pair[1], pppd_pid);
-	}
+	if (helper_pid == 0)
+		become_helper(master, pair[1], pppd_pid); /* closes pair[0], helper_sock */
 	close(master);
 	master = -1;
 	close(pair[1]);
@@ -1237,11 +1231,11 @@ static enum sstp_key_source key_source(int send_len)
 	if (!(done & EAP_WITHPEER))
 		return SSTP_KEYS_NONE;
 	switch (eap_method) {
-	case SSTP_EAPT_MD5:
+	case EAPT_MD5CHAP:
 		return SSTP_KEYS_NONE; /* no keys: zero HLAK, like CHAP-MD5 */
-	case SSTP_EAPT_MSCHAPV2:
+	case EAPT_MSCHAPV2:
 		return SSTP_KEYS_MSCHAP;
-	case SSTP_EAPT_TLS:
+	case EAPT_TLS:
 		return SSTP_KEYS_EAP_MSK;
 	default:
 		/* PEAP with the crypto-binding TLV and other methods leave
@@ -1253,13 +1247,13 @@ static enum sstp_key_source key_source(int send_len)
 static const char *eap_method_name(int type)
 {
 	switch (type) {
-	case SSTP_EAPT_MD5:
+	case EAPT_MD5CHAP:
 		return "EAP-MD5";
-	case SSTP_EAPT_TLS:
+	case EAPT_TLS:
 		return "EAP-TLS";
-	case SSTP_EAPT_PEAP:
+	case EAPT_PEAP:
 		return "PEAP";
-	case SSTP_EAPT_MSCHAPV2:
+	case EAPT_MSCHAPV2:
 		return "EAP-MSCHAPv2";
 	default:
 		return "EAP";
