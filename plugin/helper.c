@@ -367,17 +367,14 @@ static int open_byte_path(const struct sstp_link *link, pid_t *relay, struct sst
 	    .num_relay_close_fds = sizeof(link_fds) / sizeof(link_fds[0]),
 	};
 	int timeout_ms = cfg->connect_timeout_s * 1000;
-	int fd;
 
 	if (proxy.url && strcmp(proxy.url, "env") == 0) {
 		proxy.url = proxy_from_environment(cfg->host, err);
 		if (proxy.url && !proxy.url[0])
 			return -EINVAL;
 	}
-	if (!proxy.url) {
-		fd = sstp_tcp_connect(cfg->host, cfg->port, timeout_ms, err);
-		return fd < 0 ? -ECONNREFUSED : fd;
-	}
+	if (!proxy.url)
+		return sstp_tcp_connect(cfg->host, cfg->port, timeout_ms, err);
 	return sstp_proxy_connect(&proxy, cfg->host, cfg->port, timeout_ms, relay, err);
 }
 

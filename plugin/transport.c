@@ -176,7 +176,7 @@ int sstp_tcp_connect(const char *host, unsigned port, int timeout_ms, struct sst
 	char address[NI_MAXHOST];
 	char service[16];
 	int64_t deadline;
-	int fd = -1;
+	int fd = -EINVAL;
 	int ret;
 
 	if (!host || !host[0] || port == 0 || port > 65535) {
@@ -192,6 +192,7 @@ int sstp_tcp_connect(const char *host, unsigned port, int timeout_ms, struct sst
 			       "cannot resolve SSTP server %s: %s (check sstp-server and DNS)",
 			       host, ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
 		addrs = NULL;
+		fd = -EHOSTUNREACH;
 		goto out;
 	}
 
@@ -222,6 +223,7 @@ int sstp_tcp_connect(const char *host, unsigned port, int timeout_ms, struct sst
 			break;
 	}
 	report_failure(host, port, timeout_ms, &failure, err);
+	fd = failure.error ? -failure.error : -ECONNREFUSED;
 out:
 	if (addrs)
 		freeaddrinfo(addrs);
