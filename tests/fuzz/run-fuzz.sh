@@ -16,11 +16,11 @@ src=$top_srcdir/plugin
 work=$top_builddir/tests/fuzz
 libs=
 case $target in
-sstp) sources=$src/sstp-codec.c ;;
+sstp) sources="$src/sstp-codec.c $src/text.c" ;;
 http) sources="$src/http.c $src/sanitize.c" ;;
 hdlc) sources=$src/hdlc.c ;;
 call)
-	sources="$src/call.c $src/sstp-codec.c $src/crypto-binding.c $src/error.c"
+	sources="$src/call.c $src/sstp-codec.c $src/text.c $src/crypto-binding.c $src/error.c"
 	libs=$(pkg-config --libs gnutls 2>/dev/null || echo -lgnutls)
 	;;
 *) echo "unknown fuzz target $target" >&2; exit 99 ;;
