@@ -678,43 +678,106 @@ static bool holding_tls(const struct pump *p)
 	       p->tls_out_len < TLS_RECORD_MAX && p->now < p->hold_until;
 }
 
+/* Works through whatever is already buffered, both ways. */
+static int work_through_buffers(struct pump *p, struct pollfd *fds)
+{
+	bool hold;
+	int ret;
+
+	do {
+		if (process_tls_in(p) < 0)
+			return -EBADMSG;
+		if (flush_pty(p) < 0) {
+			pty_gone(p, fds);
+			p->pty_out_len = p->pty_out_sent = 0;
+		}
+		process_pty_in(p);
+		hold = holding_tls(p);
+		ret = hold ? 1 : flush_tls(p);
+		if (ret < 0)
+			return ret;
+		/* The read that emptied the line discipline's buffer woke the
+		 * kernel worker that refills it, which has run by the time the
+		 * read returns (in the benchmark, always): read again without a
+		 * poll while a burst is being held. */
+		if (hold && !p->pty_in_len && fds[FD_PTY].fd >= 0 && read_pty(p) < 0)
+			pty_gone(p, fds);
+		/* pty bytes are there when just read, or left over when the
+		 * queue filled and was sent. */
+	} while (p->pty_in_len && ret > 0);
+	return 0;
+}
+
+/* What to wait for, each way; returns the poll() timeout. */
+static int choose_events(struct pump *p, struct pollfd *fds, bool tls_pending)
+{
+	bool hold = holding_tls(p);
+	int timeout;
+
+	fds[FD_PTY].events = 0;
+	if (!sstp_call_tearing_down(p->call) && !p->pty_in_len && (!p->tls_out_len || hold))
+		fds[FD_PTY].events |= POLLIN;
+	if (p->pty_live && p->pty_out_len)
+		fds[FD_PTY].events |= POLLOUT;
+	fds[FD_TLS].events = 0;
+	if (PTY_OUT_SIZE - p->pty_out_len >= HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
+		fds[FD_TLS].events |= POLLIN;
+	if (p->tls_out_len && !hold)
+		fds[FD_TLS].events |=
+		    gnutls_record_get_direction(p->link->tls.session) ? POLLOUT : POLLIN;
+
+	timeout = tls_pending && (fds[FD_TLS].events & POLLIN) ? 0 : next_timeout_ms(p);
+	if (hold && (timeout < 0 || timeout > HOLD_MS))
+		timeout = HOLD_MS;
+	return timeout;
+}
+
+/* Reads and handles what the server sent while the pty queue has room.
+ * Returns 0 to go on, 1 when the connection ended with the call, <0 when
+ * it ended before. */
+static int receive_from_server(struct pump *p, const struct pollfd *fds)
+{
+	bool received = false;
+	int ret = 0;
+
+	while ((fds[FD_TLS].events & POLLIN) && (ret = read_tls(p)) > 0) {
+		received = true;
+		if (process_tls_in(p) < 0)
+			return -EBADMSG;
+		if (PTY_OUT_SIZE - p->pty_out_len < HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
+			break;
+	}
+	if (received)
+		sstp_call_received(p->call, p->now);
+	if (ret >= 0)
+		return 0;
+	if (sstp_call_tearing_down(p->call))
+		return 1;
+	/* One line for the cause; read_tls() logged others. */
+	if (ret == -ECONNRESET)
+		sstp_log_error("SSTP server %s closed the connection", p->link->cfg->host);
+	else if (ret == -ECONNABORTED)
+		sstp_log_error("SSTP server %s reset the connection", p->link->cfg->host);
+	return ret;
+}
+
 static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 {
 	struct sstp_link *link = p->link;
 	struct pollfd fds[NUM_FDS];
-	bool tls_pending, hold;
-	int timeout, ret;
+	bool tls_pending;
+	int ret;
 
 	fds[FD_IPC] = (struct pollfd){.fd = link->ipc_fd, .events = POLLIN};
 	fds[FD_PTY] = (struct pollfd){.fd = link->pty_master};
 	fds[FD_TLS] = (struct pollfd){.fd = link->tls.fd};
 
 	for (;;) {
-		/* Work through whatever is already buffered, both ways. */
-		do {
-			if (process_tls_in(p) < 0)
-				return -EBADMSG;
-			if (flush_pty(p) < 0) {
-				pty_gone(p, fds);
-				p->pty_out_len = p->pty_out_sent = 0;
-			}
-			process_pty_in(p);
-			hold = holding_tls(p);
-			ret = hold ? 1 : flush_tls(p);
-			if (ret < 0)
-				return ret;
-			/* The read that emptied the line discipline's buffer woke
-			 * the kernel worker that refills it, which has run by the
-			 * time the read returns (in the benchmark, always): read
-			 * again without a poll while a burst is being held. */
-			if (hold && !p->pty_in_len && fds[FD_PTY].fd >= 0 && read_pty(p) < 0)
-				pty_gone(p, fds);
-			/* pty bytes are there when just read, or left over when the
-			 * queue filled and was sent. */
-		} while (p->pty_in_len && ret > 0);
-
+		ret = work_through_buffers(p, fds);
+		if (ret < 0)
+			return ret;
 		run_timers(p);
-		/* Whatever had to reach the server was queued in a *_PENDING
+		/* Whatever had to reach the server was queued in a *_Pending
 		 * state, whose timer gave it time to go out. */
 		if (p->call->ended)
 			return 0;
@@ -722,23 +785,7 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 			start_disconnect(p);
 
 		tls_pending = tls_has_buffered(p);
-		fds[FD_PTY].events = 0;
-		hold = holding_tls(p);
-		if (!sstp_call_tearing_down(p->call) && !p->pty_in_len && (!p->tls_out_len || hold))
-			fds[FD_PTY].events |= POLLIN;
-		if (p->pty_live && p->pty_out_len)
-			fds[FD_PTY].events |= POLLOUT;
-		fds[FD_TLS].events = 0;
-		if (PTY_OUT_SIZE - p->pty_out_len >= HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
-			fds[FD_TLS].events |= POLLIN;
-		if (p->tls_out_len && !hold)
-			fds[FD_TLS].events |=
-			    gnutls_record_get_direction(link->tls.session) ? POLLOUT : POLLIN;
-
-		timeout = tls_pending && (fds[FD_TLS].events & POLLIN) ? 0 : next_timeout_ms(p);
-		if (hold && (timeout < 0 || timeout > HOLD_MS))
-			timeout = HOLD_MS;
-		ret = wait_for_events(p, fds, timeout, wait_mask);
+		ret = wait_for_events(p, fds, choose_events(p, fds, tls_pending), wait_mask);
 		if (ret == 0)
 			p->pty_more_coming = false; /* the burst has ended: send */
 		if (ret < 0 && errno != EINTR)
@@ -752,34 +799,11 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 			fds[FD_IPC].fd = -1; /* pppd is gone */
 			start_disconnect(p);
 		}
-
 		if (fds[FD_TLS].revents || tls_pending) {
-			bool received = false;
-
-			while ((fds[FD_TLS].events & POLLIN) && (ret = read_tls(p)) > 0) {
-				received = true;
-				if (process_tls_in(p) < 0)
-					return -EBADMSG;
-				if (PTY_OUT_SIZE - p->pty_out_len <
-				    HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
-					break;
-			}
-			if (received)
-				sstp_call_received(p->call, p->now);
-			if (ret < 0) {
-				if (sstp_call_tearing_down(p->call))
-					return 0;
-				/* One line for the cause; read_tls() logged others. */
-				if (ret == -ECONNRESET)
-					sstp_log_error("SSTP server %s closed the connection",
-						       link->cfg->host);
-				else if (ret == -ECONNABORTED)
-					sstp_log_error("SSTP server %s reset the connection",
-						       link->cfg->host);
-				return ret;
-			}
+			ret = receive_from_server(p, fds);
+			if (ret)
+				return ret < 0 ? ret : 0;
 		}
-
 		if (fds[FD_PTY].revents & (POLLIN | POLLHUP | POLLERR) && read_pty(p) < 0)
 			pty_gone(p, fds);
 	}
