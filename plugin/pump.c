@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -33,6 +32,7 @@
 #include "ppp.h"
 #include "pump.h"
 #include "sstp-codec.h"
+#include "sysutil.h"
 
 #define PTY_IN_SIZE    (64 * 1024)
 #define TLS_OUT_SIZE   (96 * 1024)
@@ -846,7 +846,7 @@ int sstp_pump_run(struct sstp_link *link)
 	int ret = -ENOMEM;
 
 	sstp_catch_sigterm(&wait_mask);
-	fcntl(link->pty_master, F_SETFL, fcntl(link->pty_master, F_GETFL) | O_NONBLOCK);
+	sstp_set_nonblocking(link->pty_master, true);
 	p.pty_in = malloc(PTY_IN_SIZE);
 	p.tls_out = malloc(TLS_OUT_SIZE);
 	p.pty_out = malloc(PTY_OUT_SIZE);
