@@ -22,17 +22,22 @@ int sstp_set_nonblocking(int fd, bool nonblocking)
 	return 0;
 }
 
-int sstp_reap_within(pid_t pid, int timeout_ms)
+int sstp_reap_within(pid_t pid, int timeout_ms, int *status)
 {
 	int64_t deadline = sstp_deadline_after(timeout_ms);
+	int wstatus;
 	pid_t ret;
 
 	for (;;) {
-		ret = waitpid(pid, NULL, WNOHANG);
+		ret = waitpid(pid, &wstatus, WNOHANG);
 		if (ret < 0 && errno == EINTR)
 			continue;
-		if (ret != 0)
-			return 1; /* reaped, or not ours to wait for any more */
+		if (ret != 0) {
+			/* reaped, or not ours to wait for any more */
+			if (status)
+				*status = ret == pid ? wstatus : -1;
+			return 1;
+		}
 		if (sstp_remaining_ms(deadline) == 0)
 			return 0;
 		poll(NULL, 0, REAP_POLL_MS);

@@ -10,9 +10,10 @@ int sstp_set_nonblocking(int fd, bool nonblocking);
 
 /*
  * Waits up to timeout_ms for the child pid to exit and reaps it. Returns 1
- * once it has gone (reaped here, or by someone else: pppd reaps its
- * children too), 0 when it is still running at the deadline.
+ * once it has gone, 0 when it is still running at the deadline. *status (if
+ * given) gets its wait status, or -1 when someone else reaped it (pppd reaps
+ * its children too).
  */
-int sstp_reap_within(pid_t pid, int timeout_ms);
+int sstp_reap_within(pid_t pid, int timeout_ms, int *status);
 
 #endif
