@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,6 +42,7 @@
 #include "proxy.h"
 #include "server-route.h"
 #include "sandbox.h"
+#include "sysutil.h"
 #include "tls.h"
 
 #define SSTP_DEFAULT_PORT              443
@@ -805,26 +805,18 @@ static bool report_helper_death(int status)
  * *died_of_signal (if given) tells whether a crash was reported. */
 static int reap_helper(int timeout_ms, bool *died_of_signal)
 {
-	int64_t deadline = sstp_deadline_after(timeout_ms);
+	bool reported;
 	int status;
-	pid_t pid;
 
 	if (helper_pid <= 0)
 		return 1;
-	for (;;) {
-		pid = waitpid(helper_pid, &status, WNOHANG);
-		if (pid == helper_pid || (pid < 0 && errno == ECHILD)) {
-			bool reported = pid == helper_pid && report_helper_death(status);
-
-			if (died_of_signal)
-				*died_of_signal = reported;
-			helper_pid = -1;
-			return 1;
-		}
-		if (sstp_remaining_ms(deadline) == 0)
-			return 0;
-		poll(NULL, 0, 20);
-	}
+	if (!sstp_reap_within(helper_pid, timeout_ms, &status))
+		return 0;
+	reported = status >= 0 && report_helper_death(status);
+	if (died_of_signal)
+		*died_of_signal = reported;
+	helper_pid = -1;
+	return 1;
 }
 
 static void stop_helper(int grace_ms)
