@@ -16,7 +16,7 @@
 #define CMK_SEED_LEN      (sizeof(CMK_SEED) - 1)
 #define CMK_PRF_INPUT_LEN (CMK_SEED_LEN + 3) /* + 2-byte length + iteration 0x01 */
 
-/* Offsets in the Call Connected message (sstp-protocol.md 2.6). */
+/* Offsets in the Call Connected message (MS-SSTP 2.2.11, 2.2.7). */
 #define CC_HASH_PROTOCOL 15
 #define CC_NONCE         16
 #define CC_CERT_HASH     48

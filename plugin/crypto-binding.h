@@ -17,7 +17,8 @@ enum sstp_key_source {
 	SSTP_KEYS_EAP_MSK, /* EAP-TLS and other EAP: first 32 bytes of the send key */
 };
 
-/* Fills hlak per MS-SSTP 3.2.5.2 / sstp-protocol.md 4.3. Short keys are zero-padded. */
+/* Fills hlak per MS-SSTP 3.2.5.2 (MS-CHAPv2 keys as RFC 3079 3.3-3.5 derive
+ * them on the client side). Short keys are zero-padded. */
 void sstp_hlak_build(uint8_t hlak[SSTP_HLAK_LEN], enum sstp_key_source source,
 		     const uint8_t *send_key, size_t send_len, const uint8_t *recv_key,
 		     size_t recv_len);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -18,7 +19,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
-#include "crypto-binding.h"
+#include "call.h"
 #include "deadline.h"
 #include "helper.h"
 #include "http.h"
@@ -32,11 +33,7 @@
 #include "tls.h"
 #include "transport.h"
 
-#define HTTP_RESPONSE_TIMEOUT_MS 60000 /* MS-SSTP 4.1 */
-#define NEGOTIATION_TIMEOUT_MS   60000 /* MS-SSTP 3.2.2.1 */
-#define ABORT_WAIT_MS            3000  /* Abort 1 timer, MS-SSTP 3.1.2.1 */
-#define CONNECT_REQUEST_ATTEMPTS 3
-#define WRITE_TIMEOUT_MS         10000
+#define WRITE_TIMEOUT_MS 10000
 
 static void consume_tls_in(struct sstp_link *link, size_t n)
 {
@@ -76,19 +73,6 @@ static int read_more(struct sstp_link *link, int64_t deadline, int wait_s, const
 	return n == 0 ? -ECONNRESET : (int)n;
 }
 
-static int send_control(struct sstp_link *link, const uint8_t *packet, size_t len,
-			struct sstp_error *err)
-{
-	int ret;
-
-	sstp_log_control("sent", packet, len);
-	ret = sstp_tls_write_all(&link->tls, packet, len, WRITE_TIMEOUT_MS);
-	if (ret < 0)
-		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "cannot send to %s: %s",
-			       link->cfg->host, strerror(-ret));
-	return ret;
-}
-
 static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 {
 	uint8_t guid[SSTP_GUID_LEN];
@@ -117,7 +101,7 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 	}
 	sstp_log_debug("sent SSTP_DUPLEX_POST");
 
-	deadline = sstp_monotonic_ms() + HTTP_RESPONSE_TIMEOUT_MS;
+	deadline = sstp_monotonic_ms() + SSTP_HTTP_RESPONSE_TIMEOUT_MS;
 	for (;;) {
 		ret = sstp_http_parse_response((const char *)link->tls_in, link->tls_in_len, &resp);
 		if (ret > 0)
@@ -135,8 +119,8 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 				       "the HTTP response from %s is too long", link->cfg->host);
 			return ret;
 		}
-		ret = read_more(link, deadline, HTTP_RESPONSE_TIMEOUT_MS / 1000, "HTTP response",
-				err);
+		ret = read_more(link, deadline, SSTP_HTTP_RESPONSE_TIMEOUT_MS / 1000,
+				"HTTP response", err);
 		if (ret < 0)
 			return ret;
 	}
@@ -153,188 +137,182 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 	return 0;
 }
 
-/* The Abort procedure during setup: say why, give the server Abort 1's time
- * to answer, then let the caller close. */
-static void abort_call(struct sstp_link *link, uint8_t attr_id, uint32_t status)
+static void log_call(void *ctx, enum sstp_call_log_level level, const char *line)
 {
-	uint8_t abort_msg[SSTP_STATUS_MSG_LEN];
-	struct sstp_error ignored = {0};
-	struct sstp_packet pkt;
-	int64_t deadline = sstp_monotonic_ms() + ABORT_WAIT_MS;
-	int len;
-
-	send_control(link, abort_msg,
-		     sstp_encode_with_status(abort_msg, SSTP_MSG_CALL_ABORT, attr_id, status),
-		     &ignored);
-	for (;;) {
-		len = sstp_packet_parse(link->tls_in, link->tls_in_len, &pkt);
-		if (len < 0)
-			return;
-		if (len > 0) {
-			bool is_abort =
-			    pkt.is_control && pkt.payload_len >= 2 &&
-			    (pkt.payload[0] << 8 | pkt.payload[1]) == SSTP_MSG_CALL_ABORT;
-
-			consume_tls_in(link, len);
-			if (is_abort)
-				return;
-			continue;
-		}
-		if (read_more(link, deadline, ABORT_WAIT_MS / 1000, "Call Abort", &ignored) < 0)
-			return;
+	(void)ctx;
+	switch (level) {
+	case SSTP_CALL_LOG_DEBUG:
+		sstp_log_debug("%s", line);
+		break;
+	case SSTP_CALL_LOG_INFO:
+		sstp_log_info("%s", line);
+		break;
+	case SSTP_CALL_LOG_NOTICE:
+		sstp_log_notice("%s", line);
+		break;
+	case SSTP_CALL_LOG_WARN:
+		sstp_log_warn("%s", line);
+		break;
 	}
 }
 
-static void describe_statuses(const struct sstp_control *msg, char *buf, size_t size)
+/* Sends what the call asks for. */
+static int send_actions(struct sstp_link *link, const struct sstp_call_actions *act,
+			struct sstp_error *err)
 {
-	size_t used = 0;
+	int ret;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < msg->num_status && used < size; i++)
-		used += snprintf(buf + used, size - used, "%s%s (attribute %u)", i ? ", " : "",
-				 sstp_status_name(msg->status[i].status), msg->status[i].attr_id);
-	if (!msg->num_status)
-		snprintf(buf, size, "no reason given");
+	if (!act->send_len)
+		return 0;
+	if (link->cfg->debug)
+		sstp_log_control("sent", act->send, act->send_len);
+	ret = sstp_tls_write_all(&link->tls, act->send, act->send_len, WRITE_TIMEOUT_MS);
+	if (ret < 0)
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "cannot send to %s: %s",
+			       link->cfg->host, strerror(-ret));
+	return ret;
 }
 
-/* Call Connect Request until a valid Ack (MS-SSTP 3.2.5.3). */
-static int negotiate(struct sstp_link *link, struct sstp_error *err)
+/* Hands the next packet in link->tls_in to the call; 0 when there is none. */
+static int next_packet(struct sstp_link *link, int64_t now, struct sstp_call_actions *act,
+		       struct sstp_error *err)
 {
-	uint8_t request[SSTP_CALL_CONNECT_REQUEST_LEN], reply[SSTP_SIMPLE_MSG_LEN];
 	struct sstp_control msg;
 	struct sstp_packet pkt;
-	char reasons[256];
-	int64_t deadline;
-	int attempt, len, ret;
+	int len;
 
-	for (attempt = 1; attempt <= CONNECT_REQUEST_ATTEMPTS; attempt++) {
-		ret = send_control(link, request, sstp_encode_call_connect_request(request), err);
+	len = sstp_packet_parse(link->tls_in, link->tls_in_len, &pkt);
+	if (len < 0) {
+		char why[80];
+
+		/* MS-SSTP 3.1.5.1: close without a word. */
+		sstp_packet_describe_error(link->tls_in, why, sizeof(why));
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "SSTP server %s sent an invalid SSTP packet during call setup: %s",
+			       link->cfg->host, why);
+		return -EBADMSG;
+	}
+	if (len == 0)
+		return 0;
+	sstp_call_received(&link->call, now);
+	if (pkt.is_control) {
+		if (link->cfg->debug)
+			sstp_log_control("received", link->tls_in, len);
+		if (sstp_control_parse(pkt.payload, pkt.payload_len, &msg) < 0)
+			sstp_call_malformed(&link->call, now, act);
+		else
+			sstp_call_control(&link->call, &msg, now, act);
+	}
+	/* A data packet: no PPP frame may pass before the Ack (MS-SSTP 3.2.7.2). */
+	consume_tls_in(link, len);
+	return 1;
+}
+
+/* pppd hung up (or has gone) while the call was being set up. */
+static void handle_glue(struct sstp_link *link, int64_t now, struct sstp_call_actions *act)
+{
+	struct sstp_ipc_msg *msg = link->ipc_in; /* locked memory */
+	int ret = sstp_ipc_recv(link->ipc_fd, msg, 0);
+
+	if (ret == 0 || (ret > 0 && msg->type == SSTP_IPC_DISCONNECT))
+		sstp_call_disconnect(&link->call, now, act);
+	gnutls_memset(msg, 0, sizeof(*msg));
+}
+
+/* Waits for the next event of the call setup (a packet, pppd hanging up, the
+ * timer) and hands it to the call. */
+static int next_event(struct sstp_link *link, const sigset_t *wait_mask,
+		      struct sstp_call_actions *act, struct sstp_error *err)
+{
+	/* Once the call is being torn down, pppd has nothing more to say. */
+	struct pollfd fds[] = {
+	    {.fd = link->tls.fd, .events = POLLIN},
+	    {.fd = sstp_call_tearing_down(&link->call) ? -1 : link->ipc_fd, .events = POLLIN},
+	};
+	int64_t now = sstp_monotonic_ms(), deadline = sstp_call_deadline(&link->call);
+	struct timespec wait;
+	ssize_t n;
+	int ret;
+
+	memset(act, 0, sizeof(*act));
+	if (sstp_sigterm_received() && !sstp_call_tearing_down(&link->call)) {
+		sstp_call_disconnect(&link->call, now, act);
+		return 0;
+	}
+	ret = next_packet(link, now, act, err);
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
+	if (deadline >= 0 && now >= deadline) {
+		sstp_call_timer(&link->call, now, act);
+		return 0;
+	}
+	/* Decrypted bytes may wait inside GnuTLS, where poll() cannot see them. */
+	if (gnutls_record_check_pending(link->tls.session) == 0) {
+		ret = sstp_remaining_ms(deadline);
+		wait.tv_sec = ret / 1000;
+		wait.tv_nsec = ret % 1000 * 1000000L;
+		ret = ppoll(fds, 2, ret < 0 ? NULL : &wait, wait_mask);
+		if (ret < 0)
+			return errno == EINTR ? 0 : -errno;
+		if (fds[1].revents) {
+			handle_glue(link, sstp_monotonic_ms(), act);
+			return 0;
+		}
+		if (!fds[0].revents)
+			return 0; /* the timer is due */
+	}
+	n = sstp_tls_read(&link->tls, link->tls_in + link->tls_in_len,
+			  SSTP_TLS_IN_SIZE - link->tls_in_len, 0);
+	if (n > 0) {
+		link->tls_in_len += n;
+		return 0;
+	}
+	if (n == -ETIMEDOUT)
+		return 0; /* part of a TLS record */
+	if (n == 0)
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "SSTP server %s closed the connection while we waited for Call "
+			       "Connect Ack",
+			       link->cfg->host);
+	else
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "connection to %s lost while waiting for Call Connect Ack: %s",
+			       link->cfg->host, strerror((int)-n));
+	return n == 0 ? -ECONNRESET : (int)n;
+}
+
+/* Call Connect Request until the call is accepted or over (MS-SSTP 3.2.1.1.1). */
+static int negotiate(struct sstp_link *link, struct sstp_error *err)
+{
+	const struct sstp_call_config call_cfg = {
+	    .server = link->cfg->host,
+	    .cert_der = link->tls.leaf_der,
+	    .cert_der_len = link->tls.leaf_der_len,
+	    .log = log_call,
+	    .err = err,
+	};
+	struct sstp_call_actions act;
+	sigset_t wait_mask;
+	int ret;
+
+	sstp_catch_sigterm(&wait_mask);
+	sstp_call_init(&link->call, &call_cfg);
+	sstp_call_start(&link->call, sstp_monotonic_ms(), &act);
+	for (;;) {
+		ret = send_actions(link, &act, err);
 		if (ret < 0)
 			return ret;
-		deadline = sstp_monotonic_ms() + NEGOTIATION_TIMEOUT_MS;
-		for (;;) {
-			len = sstp_packet_parse(link->tls_in, link->tls_in_len, &pkt);
-			if (len < 0) {
-				char why[80];
-
-				/* MS-SSTP 3.1.5.1: close without a word. */
-				sstp_packet_describe_error(link->tls_in, why, sizeof(why));
-				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "SSTP server %s sent an invalid SSTP packet during "
-					       "call setup: %s",
-					       link->cfg->host, why);
-				return -EBADMSG;
-			}
-			if (len == 0) {
-				if (sstp_monotonic_ms() >= deadline) {
-					sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-						       "SSTP server %s did not answer the Call "
-						       "Connect Request "
-						       "within %d s",
-						       link->cfg->host,
-						       NEGOTIATION_TIMEOUT_MS / 1000);
-					abort_call(link, SSTP_ATTR_NO_ERROR,
-						   SSTP_STATUS_NEGOTIATION_TIMEOUT);
-					return -ETIMEDOUT;
-				}
-				ret = read_more(link, deadline, NEGOTIATION_TIMEOUT_MS / 1000,
-						"Call Connect Ack", err);
-				if (ret == -ETIMEDOUT) {
-					abort_call(link, SSTP_ATTR_NO_ERROR,
-						   SSTP_STATUS_NEGOTIATION_TIMEOUT);
-					return ret;
-				}
-				if (ret < 0)
-					return ret;
-				continue;
-			}
-			if (!pkt.is_control) {
-				/* MS-SSTP 3.4: no PPP before the Ack; drop it. */
-				consume_tls_in(link, len);
-				continue;
-			}
-			sstp_log_control("received", link->tls_in, len);
-			ret = sstp_control_parse(pkt.payload, pkt.payload_len, &msg);
-			consume_tls_in(link, len);
-			if (ret < 0) {
-				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "SSTP server %s sent a malformed SSTP control "
-					       "message during call "
-					       "setup",
-					       link->cfg->host);
-				abort_call(link, SSTP_ATTR_NO_ERROR,
-					   SSTP_STATUS_INVALID_FRAME_RECEIVED);
-				return -EBADMSG;
-			}
-			switch (msg.type) {
-			case SSTP_MSG_CALL_CONNECT_ACK:
-				link->hash_protocol = sstp_choose_hash(msg.hash_bitmask);
-				if (!msg.has_crypto_binding_req || !link->hash_protocol) {
-					sstp_error_set(
-					    err, SSTP_EXIT_CONNECT_FAILED,
-					    "SSTP server %s offered no usable crypto binding hash "
-					    "(bitmask 0x%02x; SHA-1 or SHA-256 needed)",
-					    link->cfg->host, msg.hash_bitmask);
-					abort_call(link, SSTP_ATTR_CRYPTO_BINDING_REQ,
-						   SSTP_STATUS_VALUE_NOT_SUPPORTED);
-					return -EPROTO;
-				}
-				memcpy(link->nonce, msg.nonce, sizeof(link->nonce));
-				return 0;
-			case SSTP_MSG_CALL_CONNECT_NAK:
-				describe_statuses(&msg, reasons, sizeof(reasons));
-				sstp_log_warn(
-				    "SSTP server %s refused Call Connect Request %d of %d: %s",
-				    link->cfg->host, attempt, CONNECT_REQUEST_ATTEMPTS, reasons);
-				if (attempt == CONNECT_REQUEST_ATTEMPTS) {
-					sstp_error_set(
-					    err, SSTP_EXIT_CONNECT_FAILED,
-					    "SSTP server %s refused the call %d times: %s",
-					    link->cfg->host, attempt, reasons);
-					abort_call(link, SSTP_ATTR_NO_ERROR,
-						   SSTP_STATUS_RETRY_COUNT_EXCEEDED);
-					return -ECONNREFUSED;
-				}
-				break;
-			case SSTP_MSG_CALL_ABORT:
-				describe_statuses(&msg, reasons, sizeof(reasons));
-				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "SSTP server %s aborted the call during setup: %s",
-					       link->cfg->host, reasons);
-				abort_call(link, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
-				return -ECONNABORTED;
-			case SSTP_MSG_CALL_DISCONNECT:
-				describe_statuses(&msg, reasons, sizeof(reasons));
-				sstp_error_set(
-				    err, SSTP_EXIT_CONNECT_FAILED,
-				    "SSTP server %s disconnected the call during setup: %s",
-				    link->cfg->host, reasons);
-				send_control(
-				    link, reply,
-				    sstp_encode_simple(reply, SSTP_MSG_CALL_DISCONNECT_ACK), err);
-				return -ECONNRESET;
-			case SSTP_MSG_ECHO_REQUEST:
-				/* Some servers keep the connection warm from the start. */
-				ret = send_control(
-				    link, reply, sstp_encode_simple(reply, SSTP_MSG_ECHO_RESPONSE),
-				    err);
-				if (ret < 0)
-					return ret;
-				continue;
-			default:
-				sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
-					       "SSTP server %s sent %s (message type 0x%04x) while "
-					       "we waited for "
-					       "Call Connect Ack",
-					       link->cfg->host, sstp_msg_name(msg.type), msg.type);
-				abort_call(link, SSTP_ATTR_NO_ERROR,
-					   SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
-				return -EPROTO;
-			}
-			break; /* Nak: next attempt */
+		if (act.accepted)
+			return 0;
+		if (act.end) {
+			sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+				       "connection attempt cancelled");
+			return -ECONNABORTED;
 		}
+		ret = next_event(link, &wait_mask, &act, err);
+		if (ret < 0)
+			return ret;
 	}
-	return -ECONNREFUSED;
 }
 
 /*
@@ -389,17 +367,14 @@ static int open_byte_path(const struct sstp_link *link, pid_t *relay, struct sst
 	    .num_relay_close_fds = sizeof(link_fds) / sizeof(link_fds[0]),
 	};
 	int timeout_ms = cfg->connect_timeout_s * 1000;
-	int fd;
 
 	if (proxy.url && strcmp(proxy.url, "env") == 0) {
 		proxy.url = proxy_from_environment(cfg->host, err);
 		if (proxy.url && !proxy.url[0])
 			return -EINVAL;
 	}
-	if (!proxy.url) {
-		fd = sstp_tcp_connect(cfg->host, cfg->port, timeout_ms, err);
-		return fd < 0 ? -ECONNREFUSED : fd;
-	}
+	if (!proxy.url)
+		return sstp_tcp_connect(cfg->host, cfg->port, timeout_ms, err);
 	return sstp_proxy_connect(&proxy, cfg->host, cfg->port, timeout_ms, relay, err);
 }
 
@@ -509,18 +484,7 @@ static int connect_call(struct sstp_link *link, pid_t *relay, struct sockaddr_st
 	ret = http_handshake(link, err);
 	if (ret < 0)
 		return ret;
-	ret = negotiate(link, err);
-	if (ret < 0)
-		return ret;
-	ret = sstp_cert_hash(link->hash_protocol, link->tls.leaf_der, link->tls.leaf_der_len,
-			     link->cert_hash);
-	if (ret < 0) {
-		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "cannot hash the server certificate");
-		return ret;
-	}
-	sstp_log_info("call accepted by %s, crypto binding with %s", cfg->host,
-		      sstp_hash_name(link->hash_protocol));
-	return 0;
+	return negotiate(link, err);
 }
 
 /* Messages from the glue, one of which carries the HLAK: locked memory. */
@@ -560,7 +524,8 @@ void sstp_helper_run(const struct sstp_link_config *cfg, int pty_master, int ipc
 		       (unsigned)cfg->helper_user.gid);
 	/* Until READY, pppd sits in connect() waiting for us; if it dies, the
 	 * setup (up to minutes of TCP, proxy, TLS and SSTP timers) is for no
-	 * one. SIGTERM ends us at once (default action). A pppd that died
+	 * one. SIGTERM ends us at once (default action) until the Call Connect
+	 * Request, and with a Call Disconnect after it. A pppd that died
 	 * before the prctl shows up as a changed parent. After the privilege
 	 * drop: changing credentials clears the parent-death signal. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != cfg->pppd_pid)

@@ -9,6 +9,7 @@
 #define SSTP_GUID_LEN                 16
 #define SSTP_GUID_TEXT_LEN            38 /* "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" */
 #define SSTP_HTTP_MAX_RESPONSE_HEADER 8192
+#define SSTP_HTTP_RESPONSE_TIMEOUT_MS 60000 /* MS-SSTP 4.1 */
 
 /* Formats a GUID in braces, upper-case hex, NUL-terminated. */
 void sstp_guid_format(const uint8_t guid[SSTP_GUID_LEN], char out[SSTP_GUID_TEXT_LEN + 1]);

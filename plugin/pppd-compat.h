@@ -19,6 +19,7 @@
 #include <pppd/fsm.h>
 #include <pppd/lcp.h>
 #include <pppd/chap_ms.h>
+#include <pppd/eap.h>
 #include <pppd/mppe.h>
 #pragma GCC diagnostic pop
 
@@ -30,9 +31,7 @@ void tty_send_config(int mtu, uint32_t accm, int pcomp, int accomp);
 void tty_recv_config(int mru, uint32_t accm, int pcomp, int accomp);
 
 /* auth.c's private auth_done bits for our own authentication to the peer. */
-#define PAP_WITHPEER      0x1
 #define EAP_WITHPEER      0x10
-#define CHAP_MD5_WITHPEER 0x40
 #define CHAP_MS_WITHPEER  0x100
 #define CHAP_MS2_WITHPEER 0x400
 
@@ -62,6 +61,7 @@ static inline void sstp_pppd_clear_keys(void)
 #include <pppd/fsm.h>
 #include <pppd/lcp.h>
 #include <pppd/chap_ms.h>
+#include <pppd/eap.h>
 /* patchlevel.h's VERSION must never leak into our own code. */
 #undef VERSION
 

@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -28,6 +27,7 @@
 #include "log.h"
 #include "proxy-relay.h"
 #include "sandbox.h"
+#include "sysutil.h"
 
 /* Room for one full TLS record each way. */
 #define RELAY_BUF_SIZE 16384
@@ -36,7 +36,6 @@
 #define RELAY_VERDICT_MARGIN_MS 5000
 /* A relay whose socket has closed only flushes and says goodbye to the proxy. */
 #define RELAY_EXIT_WAIT_MS 2000
-#define RELAY_REAP_POLL_MS 20
 
 struct relay_buf {
 	uint8_t data[RELAY_BUF_SIZE];
@@ -153,11 +152,11 @@ static int pass_up(struct relay *r)
 static int relay_bytes(struct relay *r)
 {
 	struct pollfd fds[2];
-	int down, up, flags;
+	int down, up, ret;
 
-	flags = fcntl(r->local, F_GETFL);
-	if (flags < 0 || fcntl(r->local, F_SETFL, flags | O_NONBLOCK) < 0)
-		return -errno;
+	ret = sstp_set_nonblocking(r->local, true);
+	if (ret < 0)
+		return ret;
 	for (;;) {
 		down = pass_down(r);
 		if (down < 0)
@@ -351,21 +350,8 @@ out:
 
 void sstp_relay_stop(pid_t pid)
 {
-	int64_t deadline = sstp_deadline_after(RELAY_EXIT_WAIT_MS);
-	pid_t ret;
-
-	if (pid <= 0)
+	if (pid <= 0 || sstp_reap_within(pid, RELAY_EXIT_WAIT_MS, NULL))
 		return;
-	for (;;) {
-		ret = waitpid(pid, NULL, WNOHANG);
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret != 0)
-			return; /* reaped, or not ours to wait for */
-		if (sstp_remaining_ms(deadline) == 0)
-			break;
-		poll(NULL, 0, RELAY_REAP_POLL_MS);
-	}
 	kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;

@@ -30,6 +30,8 @@
 #include "proxy-relay.h"
 #include "proxy.h"
 #include "sanitize.h"
+#include "sysutil.h"
+#include "text.h"
 
 /* libcurl's defaults when a proxy URL has no port. */
 #define CURL_DEFAULT_PROXY_PORT       "1080"
@@ -89,17 +91,14 @@ static const char *auth_name(enum sstp_proxy_auth auth)
 
 static void format_offered(unsigned long mask, char *buf, size_t size)
 {
-	size_t used = 0;
+	struct sstp_text t;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(offered_names) / sizeof(offered_names[0]); i++) {
-		if (!(mask & offered_names[i].bit) || used >= size)
-			continue;
-		used += snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
-				 offered_names[i].name);
-	}
-	if (!buf[0])
-		snprintf(buf, size, "no scheme we know");
+	sstp_text_init(&t, buf, size);
+	for (size_t i = 0; i < sizeof(offered_names) / sizeof(offered_names[0]); i++)
+		if (mask & offered_names[i].bit)
+			sstp_text_append(&t, "%s%s", t.used ? ", " : "", offered_names[i].name);
+	if (!t.used)
+		sstp_text_append(&t, "no scheme we know");
 }
 
 /* --- the proxy URL ------------------------------------------------------------- */
@@ -292,28 +291,19 @@ static size_t on_curl_header(char *data, size_t size, size_t count, void *ctx)
 static int build_target_url(char *buf, size_t size, const char *host, unsigned port)
 {
 	bool ipv6 = strchr(host, ':') != NULL;
-	size_t used = 0;
-	int n;
+	struct sstp_text t;
 
-	n = snprintf(buf, size, "http://%s", ipv6 ? "[" : "");
-	if (n < 0 || (size_t)n >= size)
-		return -ENOSPC;
-	used = n;
+	sstp_text_init(&t, buf, size);
+	sstp_text_append(&t, "http://%s", ipv6 ? "[" : "");
 	/* A zone ("%eth0") has to be percent-encoded inside a URL. */
 	for (const char *c = host; *c; c++) {
-		const char *encoded = *c == '%' ? "%25" : NULL;
-		size_t len = encoded ? 3 : 1;
-
-		if (used + len >= size)
-			return -ENOSPC;
-		memcpy(buf + used, encoded ? encoded : c, len);
-		used += len;
+		if (*c == '%')
+			sstp_text_append(&t, "%%25");
+		else
+			sstp_text_append(&t, "%c", *c);
 	}
-	buf[used] = '\0';
-	n = snprintf(buf + used, size - used, "%s:%u/", ipv6 ? "]" : "", port);
-	if (n < 0 || (size_t)n >= size - used)
-		return -ENOSPC;
-	return 0;
+	sstp_text_append(&t, "%s:%u/", ipv6 ? "]" : "", port);
+	return t.truncated ? -ENOSPC : 0;
 }
 
 /* The socket libcurl opened, as our own blocking descriptor. */
@@ -321,7 +311,7 @@ static int take_socket(CURL *curl)
 {
 	curl_socket_t sock = CURL_SOCKET_BAD;
 	int one = 1;
-	int fd, flags;
+	int fd, ret;
 
 	if (curl_easy_getinfo(curl, CURLINFO_ACTIVESOCKET, &sock) != CURLE_OK ||
 	    sock == CURL_SOCKET_BAD)
@@ -331,13 +321,12 @@ static int take_socket(CURL *curl)
 	fd = fcntl(sock, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0) {
-		int saved = errno;
-
+	ret = sstp_set_nonblocking(fd, false);
+	if (ret == 0 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		ret = -errno;
+	if (ret < 0) {
 		close(fd);
-		return -saved;
+		return ret;
 	}
 	return fd;
 }

@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -25,13 +24,15 @@
 
 #include <gnutls/gnutls.h>
 
-#include "crypto-binding.h"
+#include "call.h"
 #include "deadline.h"
 #include "hdlc.h"
 #include "ipc.h"
 #include "log.h"
+#include "ppp.h"
 #include "pump.h"
 #include "sstp-codec.h"
+#include "sysutil.h"
 
 #define PTY_IN_SIZE    (64 * 1024)
 #define TLS_OUT_SIZE   (96 * 1024)
@@ -52,29 +53,12 @@
 /* Kept free for control messages queued while pppd's data fills the queue. */
 #define CONTROL_ROOM 1024
 
-#define NEGOTIATION_TIMEOUT_MS 60000 /* Ack to Call Connected, MS-SSTP 3.2.2.1 */
-#define HELLO_INTERVAL_MS      60000 /* MS-SSTP 3.1.2.3 */
-#define ABORT_PENDING_MS       3000  /* Abort 1 */
-#define ABORT_TIMEOUT_MS       1000  /* Abort 2 */
-#define DISCONNECT_ACK_MS      5000  /* Disconnect 1 */
-#define DISCONNECT_TIMEOUT_MS  1000  /* Disconnect 2 */
-
-enum call_state {
-	CALL_ACK_RECEIVED,           /* PPP negotiating; control frames only */
-	CALL_CONNECTED,              /* crypto binding sent; all frames */
-	CALL_ABORT_PENDING,          /* we aborted; waiting for the server's Abort */
-	CALL_ABORT_TIMEOUT_PENDING,  /* Aborts exchanged */
-	CALL_DISCONNECT_ACK_PENDING, /* we disconnected; waiting for the Ack */
-	CALL_DISCONNECT_TIMEOUT_PENDING,
-	CALL_DONE,
-};
-
 struct pump {
 	struct sstp_link *link;
-	enum call_state state;
-	bool we_hung_up; /* the call ended because pppd or the user asked */
-	bool pty_live;   /* pppd's line discipline is attached */
-	bool attached;   /* it was at some point */
+	struct sstp_call *call; /* the state machine: link->call */
+	bool cause_logged;      /* why the call ends has been logged */
+	bool pty_live;          /* pppd's line discipline is attached */
+	bool attached;          /* it was at some point */
 
 	/* pty -> TLS */
 	uint8_t *pty_in;
@@ -96,10 +80,6 @@ struct pump {
 
 	int64_t now;
 	unsigned wakeups_since_clock;
-	int64_t state_deadline; /* negotiation or teardown timer */
-	int64_t last_received;
-	bool echo_outstanding;
-	int64_t echo_sent_at;
 
 	unsigned long data_dropped_before_connected;
 	unsigned long long bytes_to_server, bytes_from_server;
@@ -113,20 +93,41 @@ static void on_sigterm(int sig)
 	got_sigterm = 1;
 }
 
-void sstp_log_control(const char *direction, const uint8_t *packet, size_t len)
+void sstp_catch_sigterm(sigset_t *wait_mask)
+{
+	struct sigaction term = {.sa_handler = on_sigterm};
+	sigset_t block_term;
+
+	sigemptyset(&block_term);
+	sigaddset(&block_term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block_term, wait_mask);
+	sigdelset(wait_mask, SIGTERM);
+	sigaction(SIGTERM, &term, NULL);
+}
+
+bool sstp_sigterm_received(void)
+{
+	return got_sigterm;
+}
+
+void sstp_log_control(const char *direction, const uint8_t *packets, size_t len)
 {
 	struct sstp_packet pkt;
 	struct sstp_control msg;
 	char line[256];
+	int n;
 
-	if (sstp_packet_parse(packet, len, &pkt) <= 0 || !pkt.is_control)
-		return;
-	if (sstp_control_parse(pkt.payload, pkt.payload_len, &msg) < 0) {
-		sstp_log_debug("%s malformed control message (%zu bytes)", direction, len);
-		return;
+	for (; (n = sstp_packet_parse(packets, len, &pkt)) > 0; packets += n, len -= n) {
+		if (!pkt.is_control)
+			continue;
+		if (sstp_control_parse(pkt.payload, pkt.payload_len, &msg) < 0) {
+			sstp_log_debug("%s malformed control message (%zu bytes)", direction,
+				       pkt.total_len);
+			continue;
+		}
+		sstp_control_describe(&msg, line, sizeof(line));
+		sstp_log_debug("%s %s", direction, line);
 	}
-	sstp_control_describe(&msg, line, sizeof(line));
-	sstp_log_debug("%s %s", direction, line);
 }
 
 /* --- output queues ------------------------------------------------------------ */
@@ -161,21 +162,6 @@ static void queue_control(struct pump *p, const uint8_t *msg, size_t len)
 		sstp_log_control("sent", msg, len);
 	set_tls_out_len(p, at + len);
 	memcpy(p->tls_out + at, msg, len);
-}
-
-static void queue_simple(struct pump *p, enum sstp_msg_type type)
-{
-	uint8_t msg[SSTP_SIMPLE_MSG_LEN];
-
-	queue_control(p, msg, sstp_encode_simple(msg, type));
-}
-
-static void queue_with_status(struct pump *p, enum sstp_msg_type type, uint8_t attr,
-			      uint32_t status)
-{
-	uint8_t msg[SSTP_STATUS_MSG_LEN];
-
-	queue_control(p, msg, sstp_encode_with_status(msg, type, attr, status));
 }
 
 /* Returns 1 when everything queued is out, 0 when TLS would block, <0 on error. */
@@ -232,105 +218,50 @@ static int flush_pty(struct pump *p)
 	return 1;
 }
 
-/* --- call state ------------------------------------------------------------------ */
+/* --- the call ------------------------------------------------------------------ */
 
-static void enter_state(struct pump *p, enum call_state state, int timer_ms)
+/* Why the call ends, logged once, as soon as the call knows it. */
+static void report_cause(struct pump *p)
 {
-	p->state = state;
-	p->state_deadline = timer_ms ? p->now + timer_ms : 0;
+	const struct sstp_error *err = p->call->cfg.err;
+
+	if (p->cause_logged || !err->exit_status)
+		return;
+	p->cause_logged = true;
+	if (err->exit_status == SSTP_EXIT_HANGUP)
+		sstp_log_notice("%s", err->text);
+	else
+		sstp_log_error("%s", err->text);
 }
 
-static bool tearing_down(const struct pump *p)
+static void carry_out(struct pump *p, const struct sstp_call_actions *act)
 {
-	return p->state >= CALL_ABORT_PENDING;
-}
-
-/* The Abort procedure (MS-SSTP 3.1.5.1). */
-static void start_abort(struct pump *p, uint8_t attr, uint32_t status)
-{
-	queue_with_status(p, SSTP_MSG_CALL_ABORT, attr, status);
-	enter_state(p, CALL_ABORT_PENDING, ABORT_PENDING_MS);
+	if (act->send_len)
+		queue_control(p, act->send, act->send_len);
+	report_cause(p);
 }
 
 /* pppd, the user or a signal asked to hang up. */
 static void start_disconnect(struct pump *p)
 {
-	if (tearing_down(p))
-		return;
-	p->we_hung_up = true;
-	queue_with_status(p, SSTP_MSG_CALL_DISCONNECT, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
-	enter_state(p, CALL_DISCONNECT_ACK_PENDING, DISCONNECT_ACK_MS);
-}
+	struct sstp_call_actions act;
 
-static void describe_reason(const struct sstp_control *msg, char *buf, size_t size)
-{
-	if (msg->num_status)
-		snprintf(buf, size, "%s (attribute %u)", sstp_status_name(msg->status[0].status),
-			 msg->status[0].attr_id);
-	else
-		snprintf(buf, size, "no reason given");
+	sstp_call_disconnect(p->call, p->now, &act);
+	carry_out(p, &act);
 }
 
 static void handle_control(struct pump *p, const struct sstp_packet *pkt)
 {
+	struct sstp_call_actions act;
 	struct sstp_control msg;
-	char reason[128];
 
 	if (p->link->cfg->debug)
 		sstp_log_control("received", pkt->payload - SSTP_HEADER_LEN, pkt->total_len);
-	if (sstp_control_parse(pkt->payload, pkt->payload_len, &msg) < 0) {
-		sstp_log_error("malformed control message from SSTP server %s; aborting the call",
-			       p->link->cfg->host);
-		if (!tearing_down(p))
-			start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_INVALID_FRAME_RECEIVED);
-		return;
-	}
-
-	switch (p->state) {
-	case CALL_ABORT_PENDING:
-		if (msg.type == SSTP_MSG_CALL_ABORT)
-			enter_state(p, CALL_ABORT_TIMEOUT_PENDING, ABORT_TIMEOUT_MS);
-		return;
-	case CALL_DISCONNECT_ACK_PENDING:
-		if (msg.type == SSTP_MSG_CALL_DISCONNECT_ACK)
-			enter_state(p, CALL_DONE, 0);
-		else if (msg.type == SSTP_MSG_CALL_DISCONNECT) /* both hung up at once */
-			queue_simple(p, SSTP_MSG_CALL_DISCONNECT_ACK);
-		return;
-	case CALL_ABORT_TIMEOUT_PENDING:
-	case CALL_DISCONNECT_TIMEOUT_PENDING:
-	case CALL_DONE:
-		return;
-	default:
-		break;
-	}
-
-	switch (msg.type) {
-	case SSTP_MSG_ECHO_REQUEST:
-		queue_simple(p, SSTP_MSG_ECHO_RESPONSE);
-		break;
-	case SSTP_MSG_ECHO_RESPONSE:
-		p->echo_outstanding = false;
-		break;
-	case SSTP_MSG_CALL_ABORT:
-		describe_reason(&msg, reason, sizeof(reason));
-		sstp_log_error("SSTP server %s aborted the call: %s", p->link->cfg->host, reason);
-		queue_with_status(p, SSTP_MSG_CALL_ABORT, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
-		enter_state(p, CALL_ABORT_TIMEOUT_PENDING, ABORT_TIMEOUT_MS);
-		break;
-	case SSTP_MSG_CALL_DISCONNECT:
-		describe_reason(&msg, reason, sizeof(reason));
-		sstp_log_notice("SSTP server %s disconnected the call: %s", p->link->cfg->host,
-				reason);
-		queue_simple(p, SSTP_MSG_CALL_DISCONNECT_ACK);
-		enter_state(p, CALL_DISCONNECT_TIMEOUT_PENDING, DISCONNECT_TIMEOUT_MS);
-		break;
-	default:
-		sstp_log_error("unexpected %s from SSTP server %s; aborting the call",
-			       sstp_msg_name(msg.type), p->link->cfg->host);
-		start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_UNACCEPTED_FRAME_RECEIVED);
-		break;
-	}
+	if (sstp_control_parse(pkt->payload, pkt->payload_len, &msg) < 0)
+		sstp_call_malformed(p->call, p->now, &act);
+	else
+		sstp_call_control(p->call, &msg, p->now, &act);
+	carry_out(p, &act);
 }
 
 /* --- TLS -> pty ---------------------------------------------------------------- */
@@ -340,21 +271,19 @@ static void handle_control(struct pump *p, const struct sstp_packet *pkt)
  * transitions, and an LCP frame must get through both before and after. */
 static bool is_lcp(const uint8_t *frame, size_t len)
 {
-	return len >= 4 && frame[0] == 0xff && frame[1] == 0x03 && frame[2] == 0xc0 &&
-	       frame[3] == 0x21;
+	return len >= 4 && frame[0] == PPP_ALLSTATIONS && frame[1] == PPP_UI &&
+	       (frame[2] << 8 | frame[3]) == PPP_LCP;
 }
 
 static void deliver_data(struct pump *p, const struct sstp_packet *pkt)
 {
 	uint32_t accm = p->pty_accm;
 
-	if (p->state != CALL_CONNECTED) {
+	if (p->call->forward != SSTP_FORWARD_ALL) {
 		uint16_t protocol =
 		    pkt->payload_len >= 4 ? pkt->payload[2] << 8 | pkt->payload[3] : 0;
 
-		/* Before Call Connected only PPP control protocols may pass
-		 * (MS-SSTP 3.2.7.1); in teardown nothing does. */
-		if (tearing_down(p) || protocol < 0x8000) {
+		if (!sstp_call_may_forward(p->call, protocol)) {
 			p->data_dropped_before_connected++;
 			return;
 		}
@@ -374,7 +303,7 @@ static int process_tls_in(struct pump *p)
 	size_t offset = 0;
 	int len;
 
-	while (p->state != CALL_DONE) {
+	while (!p->call->ended) {
 		if (PTY_OUT_SIZE - p->pty_out_len < HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
 			break;
 		len = sstp_packet_parse(link->tls_in + offset, link->tls_in_len - offset, &pkt);
@@ -532,15 +461,15 @@ static size_t normalise_frame(uint8_t *frame, size_t len)
 {
 	size_t shift = 0;
 
-	if (len < 2 || frame[0] != 0xff || frame[1] != 0x03)
+	if (len < 2 || frame[0] != PPP_ALLSTATIONS || frame[1] != PPP_UI)
 		shift += 2;
 	if (len > (shift ? 0 : 2) && (frame[shift ? 0 : 2] & 1))
 		shift += 1;
 	if (!shift)
 		return len;
 	memmove(frame + shift, frame, len);
-	frame[0] = 0xff;
-	frame[1] = 0x03;
+	frame[0] = PPP_ALLSTATIONS;
+	frame[1] = PPP_UI;
 	if (shift != 2)
 		frame[2] = 0x00;
 	return len + shift;
@@ -556,7 +485,7 @@ static void emit_frame(struct pump *p, size_t frame_len)
 	if (frame_len > SSTP_MAX_DATA_LEN || frame_len < 4)
 		return;
 	protocol = frame[2] << 8 | frame[3];
-	if (p->state != CALL_CONNECTED && (tearing_down(p) || protocol < 0x8000)) {
+	if (!sstp_call_may_forward(p->call, protocol)) {
 		p->data_dropped_before_connected++;
 		return;
 	}
@@ -624,32 +553,18 @@ static void send_keys_done(struct pump *p, const char *failure)
 
 static void send_call_connected(struct pump *p, const uint8_t hlak[SSTP_HLAK_LEN])
 {
-	struct sstp_link *link = p->link;
-	uint8_t msg[SSTP_CALL_CONNECTED_LEN];
+	struct sstp_call_actions act;
+	int ret = sstp_call_auth_done(p->call, hlak, p->now, &act);
 
-	if (p->state == CALL_CONNECTED) {
-		/* LCP renegotiated and pppd authenticated again: the call is
-		 * already bound. */
-		send_keys_done(p, NULL);
-		return;
-	}
-	if (p->state != CALL_ACK_RECEIVED) {
-		send_keys_done(p, "the call ended before authentication finished");
-		return;
-	}
-	if (sstp_build_call_connected(msg, link->hash_protocol, link->nonce, link->cert_hash,
-				      hlak) < 0) {
-		send_keys_done(p, "cannot compute the crypto binding");
-		start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NO_ERROR);
-		return;
-	}
 	/* Queued ahead of anything pppd writes after its auth-up notifier
 	 * returns, so no NCP or IP frame can overtake it. */
-	queue_control(p, msg, sizeof(msg));
-	enter_state(p, CALL_CONNECTED, 0);
-	p->last_received = p->now;
-	sstp_log_info("call connected to %s", link->cfg->host);
-	send_keys_done(p, NULL);
+	carry_out(p, &act);
+	if (ret == -ENOTCONN)
+		send_keys_done(p, "the call ended before authentication finished");
+	else if (ret < 0)
+		send_keys_done(p, "cannot compute the crypto binding");
+	else
+		send_keys_done(p, NULL);
 }
 
 /* Returns <0 when the glue has gone. */
@@ -689,42 +604,20 @@ static int handle_ipc(struct pump *p)
 
 static void run_timers(struct pump *p)
 {
-	if (p->state == CALL_CONNECTED) {
-		if (p->echo_outstanding && p->now - p->echo_sent_at >= HELLO_INTERVAL_MS) {
-			/* MS-SSTP 3.1.2.3: drop silently, no Abort. */
-			sstp_log_error("SSTP server %s stopped answering (no reply to Echo Request "
-				       "within %d s); dropping the connection",
-				       p->link->cfg->host, HELLO_INTERVAL_MS / 1000);
-			enter_state(p, CALL_DONE, 0);
-		} else if (!p->echo_outstanding && p->now - p->last_received >= HELLO_INTERVAL_MS) {
-			queue_simple(p, SSTP_MSG_ECHO_REQUEST);
-			p->echo_outstanding = true;
-			p->echo_sent_at = p->now;
-		}
+	int64_t deadline = sstp_call_deadline(p->call);
+	struct sstp_call_actions act;
+
+	if (deadline < 0 || p->now < deadline)
 		return;
-	}
-	if (!p->state_deadline || p->now < p->state_deadline)
-		return;
-	if (p->state == CALL_ACK_RECEIVED) {
-		sstp_log_error("PPP authentication did not finish within %d s of the call "
-			       "being accepted; aborting the call",
-			       NEGOTIATION_TIMEOUT_MS / 1000);
-		start_abort(p, SSTP_ATTR_NO_ERROR, SSTP_STATUS_NEGOTIATION_TIMEOUT);
-	} else {
-		enter_state(p, CALL_DONE, 0);
-	}
+	sstp_call_timer(p->call, p->now, &act);
+	carry_out(p, &act);
 }
 
 static int next_timeout_ms(const struct pump *p)
 {
-	int64_t deadline;
+	int64_t deadline = sstp_call_deadline(p->call);
 
-	if (p->state == CALL_CONNECTED)
-		deadline = p->echo_outstanding ? p->echo_sent_at + HELLO_INTERVAL_MS
-					       : p->last_received + HELLO_INTERVAL_MS;
-	else if (p->state_deadline)
-		deadline = p->state_deadline;
-	else
+	if (deadline < 0)
 		return -1;
 	return deadline <= p->now ? 0 : (int)(deadline - p->now);
 }
@@ -781,71 +674,118 @@ static int wait_for_events(struct pump *p, struct pollfd *fds, int timeout_ms,
  */
 static bool holding_tls(const struct pump *p)
 {
-	return p->pty_more_coming && p->state == CALL_CONNECTED && !p->tls_send_retry &&
+	return p->pty_more_coming && p->call->forward == SSTP_FORWARD_ALL && !p->tls_send_retry &&
 	       p->tls_out_len < TLS_RECORD_MAX && p->now < p->hold_until;
+}
+
+/* Works through whatever is already buffered, both ways. */
+static int work_through_buffers(struct pump *p, struct pollfd *fds)
+{
+	bool hold;
+	int ret;
+
+	do {
+		if (process_tls_in(p) < 0)
+			return -EBADMSG;
+		if (flush_pty(p) < 0) {
+			pty_gone(p, fds);
+			p->pty_out_len = p->pty_out_sent = 0;
+		}
+		process_pty_in(p);
+		hold = holding_tls(p);
+		ret = hold ? 1 : flush_tls(p);
+		if (ret < 0)
+			return ret;
+		/* The read that emptied the line discipline's buffer woke the
+		 * kernel worker that refills it, which has run by the time the
+		 * read returns (in the benchmark, always): read again without a
+		 * poll while a burst is being held. */
+		if (hold && !p->pty_in_len && fds[FD_PTY].fd >= 0 && read_pty(p) < 0)
+			pty_gone(p, fds);
+		/* pty bytes are there when just read, or left over when the
+		 * queue filled and was sent. */
+	} while (p->pty_in_len && ret > 0);
+	return 0;
+}
+
+/* What to wait for, each way; returns the poll() timeout. */
+static int choose_events(struct pump *p, struct pollfd *fds, bool tls_pending)
+{
+	bool hold = holding_tls(p);
+	int timeout;
+
+	fds[FD_PTY].events = 0;
+	if (!sstp_call_tearing_down(p->call) && !p->pty_in_len && (!p->tls_out_len || hold))
+		fds[FD_PTY].events |= POLLIN;
+	if (p->pty_live && p->pty_out_len)
+		fds[FD_PTY].events |= POLLOUT;
+	fds[FD_TLS].events = 0;
+	if (PTY_OUT_SIZE - p->pty_out_len >= HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
+		fds[FD_TLS].events |= POLLIN;
+	if (p->tls_out_len && !hold)
+		fds[FD_TLS].events |=
+		    gnutls_record_get_direction(p->link->tls.session) ? POLLOUT : POLLIN;
+
+	timeout = tls_pending && (fds[FD_TLS].events & POLLIN) ? 0 : next_timeout_ms(p);
+	if (hold && (timeout < 0 || timeout > HOLD_MS))
+		timeout = HOLD_MS;
+	return timeout;
+}
+
+/* Reads and handles what the server sent while the pty queue has room.
+ * Returns 0 to go on, 1 when the connection ended with the call, <0 when
+ * it ended before. */
+static int receive_from_server(struct pump *p, const struct pollfd *fds)
+{
+	bool received = false;
+	int ret = 0;
+
+	while ((fds[FD_TLS].events & POLLIN) && (ret = read_tls(p)) > 0) {
+		received = true;
+		if (process_tls_in(p) < 0)
+			return -EBADMSG;
+		if (PTY_OUT_SIZE - p->pty_out_len < HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
+			break;
+	}
+	if (received)
+		sstp_call_received(p->call, p->now);
+	if (ret >= 0)
+		return 0;
+	if (sstp_call_tearing_down(p->call))
+		return 1;
+	/* One line for the cause; read_tls() logged others. */
+	if (ret == -ECONNRESET)
+		sstp_log_error("SSTP server %s closed the connection", p->link->cfg->host);
+	else if (ret == -ECONNABORTED)
+		sstp_log_error("SSTP server %s reset the connection", p->link->cfg->host);
+	return ret;
 }
 
 static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 {
 	struct sstp_link *link = p->link;
 	struct pollfd fds[NUM_FDS];
-	bool tls_pending, hold;
-	int timeout, ret;
+	bool tls_pending;
+	int ret;
 
 	fds[FD_IPC] = (struct pollfd){.fd = link->ipc_fd, .events = POLLIN};
 	fds[FD_PTY] = (struct pollfd){.fd = link->pty_master};
 	fds[FD_TLS] = (struct pollfd){.fd = link->tls.fd};
 
 	for (;;) {
-		/* Work through whatever is already buffered, both ways. */
-		do {
-			if (process_tls_in(p) < 0)
-				return -EBADMSG;
-			if (flush_pty(p) < 0) {
-				pty_gone(p, fds);
-				p->pty_out_len = p->pty_out_sent = 0;
-			}
-			process_pty_in(p);
-			hold = holding_tls(p);
-			ret = hold ? 1 : flush_tls(p);
-			if (ret < 0)
-				return ret;
-			/* The read that emptied the line discipline's buffer woke
-			 * the kernel worker that refills it, which has run by the
-			 * time the read returns (in the benchmark, always): read
-			 * again without a poll while a burst is being held. */
-			if (hold && !p->pty_in_len && fds[FD_PTY].fd >= 0 && read_pty(p) < 0)
-				pty_gone(p, fds);
-			/* pty bytes are there when just read, or left over when the
-			 * queue filled and was sent. */
-		} while (p->pty_in_len && ret > 0);
-
+		ret = work_through_buffers(p, fds);
+		if (ret < 0)
+			return ret;
 		run_timers(p);
-		/* Whatever had to reach the server was queued in a *_PENDING
+		/* Whatever had to reach the server was queued in a *_Pending
 		 * state, whose timer gave it time to go out. */
-		if (p->state == CALL_DONE)
+		if (p->call->ended)
 			return 0;
-		if (got_sigterm && !tearing_down(p))
+		if (got_sigterm && !sstp_call_tearing_down(p->call))
 			start_disconnect(p);
 
 		tls_pending = tls_has_buffered(p);
-		fds[FD_PTY].events = 0;
-		hold = holding_tls(p);
-		if (!tearing_down(p) && !p->pty_in_len && (!p->tls_out_len || hold))
-			fds[FD_PTY].events |= POLLIN;
-		if (p->pty_live && p->pty_out_len)
-			fds[FD_PTY].events |= POLLOUT;
-		fds[FD_TLS].events = 0;
-		if (PTY_OUT_SIZE - p->pty_out_len >= HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
-			fds[FD_TLS].events |= POLLIN;
-		if (p->tls_out_len && !hold)
-			fds[FD_TLS].events |=
-			    gnutls_record_get_direction(link->tls.session) ? POLLOUT : POLLIN;
-
-		timeout = tls_pending && (fds[FD_TLS].events & POLLIN) ? 0 : next_timeout_ms(p);
-		if (hold && (timeout < 0 || timeout > HOLD_MS))
-			timeout = HOLD_MS;
-		ret = wait_for_events(p, fds, timeout, wait_mask);
+		ret = wait_for_events(p, fds, choose_events(p, fds, tls_pending), wait_mask);
 		if (ret == 0)
 			p->pty_more_coming = false; /* the burst has ended: send */
 		if (ret < 0 && errno != EINTR)
@@ -859,34 +799,11 @@ static int pump_loop(struct pump *p, const sigset_t *wait_mask)
 			fds[FD_IPC].fd = -1; /* pppd is gone */
 			start_disconnect(p);
 		}
-
 		if (fds[FD_TLS].revents || tls_pending) {
-			bool received = false;
-
-			while ((fds[FD_TLS].events & POLLIN) && (ret = read_tls(p)) > 0) {
-				received = true;
-				if (process_tls_in(p) < 0)
-					return -EBADMSG;
-				if (PTY_OUT_SIZE - p->pty_out_len <
-				    HDLC_ENCODED_MAX(SSTP_MAX_DATA_LEN))
-					break;
-			}
-			if (received)
-				p->last_received = p->now;
-			if (ret < 0) {
-				if (p->state == CALL_DONE || tearing_down(p))
-					return 0;
-				/* One line for the cause; read_tls() logged others. */
-				if (ret == -ECONNRESET)
-					sstp_log_error("SSTP server %s closed the connection",
-						       link->cfg->host);
-				else if (ret == -ECONNABORTED)
-					sstp_log_error("SSTP server %s reset the connection",
-						       link->cfg->host);
-				return ret;
-			}
+			ret = receive_from_server(p, fds);
+			if (ret)
+				return ret < 0 ? ret : 0;
 		}
-
 		if (fds[FD_PTY].revents & (POLLIN | POLLHUP | POLLERR) && read_pty(p) < 0)
 			pty_gone(p, fds);
 	}
@@ -924,16 +841,12 @@ static void wait_for_attach(struct pump *p)
 
 int sstp_pump_run(struct sstp_link *link)
 {
-	struct sigaction term = {.sa_handler = on_sigterm};
-	struct pump p = {.link = link, .pty_accm = HDLC_ACCM_ALL};
-	sigset_t block_term, wait_mask;
+	struct pump p = {.link = link, .call = &link->call, .pty_accm = HDLC_ACCM_ALL};
+	sigset_t wait_mask;
 	int ret = -ENOMEM;
 
-	sigemptyset(&block_term);
-	sigaddset(&block_term, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block_term, &wait_mask);
-	sigaction(SIGTERM, &term, NULL);
-	fcntl(link->pty_master, F_SETFL, fcntl(link->pty_master, F_GETFL) | O_NONBLOCK);
+	sstp_catch_sigterm(&wait_mask);
+	sstp_set_nonblocking(link->pty_master, true);
 	p.pty_in = malloc(PTY_IN_SIZE);
 	p.tls_out = malloc(TLS_OUT_SIZE);
 	p.pty_out = malloc(PTY_OUT_SIZE);
@@ -944,13 +857,11 @@ int sstp_pump_run(struct sstp_link *link)
 	}
 	hdlc_decoder_init(&p.decoder, p.tls_out + SSTP_HEADER_LEN, SSTP_MAX_DATA_LEN + 2);
 	p.now = sstp_monotonic_ms();
-	p.last_received = p.now;
-	enter_state(&p, CALL_ACK_RECEIVED, NEGOTIATION_TIMEOUT_MS);
 
 	use_buffered_pull(&p, true);
 	ret = pump_loop(&p, &wait_mask);
 	use_buffered_pull(&p, false);
-	if (!p.attached && !p.we_hung_up && !got_sigterm)
+	if (!p.attached && !p.call->local_disconnect && !got_sigterm)
 		wait_for_attach(&p);
 	sstp_log_debug("call ended: %llu bytes sent, %llu received, %lu bad frames from "
 		       "pppd, %lu frames dropped outside Call Connected",
@@ -961,5 +872,5 @@ out:
 	free(p.tls_out);
 	free(p.pty_out);
 	free(p.rx);
-	return ret == 0 && p.we_hung_up ? 0 : 1;
+	return ret == 0 && p.call->local_disconnect ? 0 : 1;
 }

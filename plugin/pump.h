@@ -3,9 +3,12 @@
 #ifndef SSTP_PUMP_H
 #define SSTP_PUMP_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "call.h"
 #include "helper.h"
 #include "ipc.h"
 #include "sstp-codec.h"
@@ -20,9 +23,7 @@ struct sstp_link {
 	struct sstp_tls tls;
 	int pty_master;
 	int ipc_fd;
-	uint8_t hash_protocol;
-	uint8_t nonce[SSTP_NONCE_LEN];
-	uint8_t cert_hash[SSTP_CERT_HASH_FIELD_LEN];
+	struct sstp_call call; /* from the Call Connect Request on */
 	/* Bytes read from TLS and not consumed yet: whatever followed the
 	 * Call Connect Ack in the same read is the pump's first input. */
 	uint8_t *tls_in;
@@ -32,7 +33,15 @@ struct sstp_link {
 	struct sstp_ipc_msg *ipc_in;
 };
 
-/* Logs a control message in one decoded line when debugging. */
+/*
+ * From the Call Connect Request on, SIGTERM (pppd cancelling the call, or
+ * dying) asks for Call Disconnect. It stays blocked except while waiting
+ * with *wait_mask, so it cannot slip in between the check and the wait.
+ */
+void sstp_catch_sigterm(sigset_t *wait_mask);
+bool sstp_sigterm_received(void);
+
+/* Logs the control messages in packets, one decoded line each. */
 void sstp_log_control(const char *direction, const uint8_t *packet, size_t len);
 
 /*

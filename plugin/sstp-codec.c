@@ -1,10 +1,10 @@
 /* SSTP wire format (MS-SSTP 2.2): packet delineation, control messages. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sstp-codec.h"
+#include "text.h"
 
 #define SSTP_LENGTH_MASK     0x0fff /* the top 4 bits of every length are reserved */
 #define SSTP_CONTROL_FLAG    0x01
@@ -282,88 +282,76 @@ const char *sstp_hash_name(uint8_t hash_protocol)
 	return "unknown";
 }
 
-/* A bounded string builder: appends until the buffer is full, then silently
- * drops the rest, always leaving the text NUL-terminated. */
-struct text_buf {
-	char *buf;
-	size_t size;
-	size_t used;
-};
-
-__attribute__((format(printf, 2, 3))) static void text_append(struct text_buf *t, const char *fmt,
-							      ...)
-{
-	va_list ap;
-	int n;
-
-	if (t->used + 1 >= t->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(t->buf + t->used, t->size - t->used, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= t->size - t->used)
-		t->used = t->size - 1;
-	else
-		t->used += (size_t)n;
-}
-
-static void describe_hash_bitmask(struct text_buf *t, uint8_t bitmask)
+static void describe_hash_bitmask(struct sstp_text *t, uint8_t bitmask)
 {
 	uint8_t unknown_bits = bitmask & ~(SSTP_HASH_SHA1 | SSTP_HASH_SHA256);
 	const char *sep = "";
 
-	text_append(t, " hash=");
+	sstp_text_append(t, " hash=");
 	if (bitmask & SSTP_HASH_SHA1) {
-		text_append(t, "%s", sstp_hash_name(SSTP_HASH_SHA1));
+		sstp_text_append(t, "%s", sstp_hash_name(SSTP_HASH_SHA1));
 		sep = "|";
 	}
 	if (bitmask & SSTP_HASH_SHA256) {
-		text_append(t, "%s%s", sep, sstp_hash_name(SSTP_HASH_SHA256));
+		sstp_text_append(t, "%s%s", sep, sstp_hash_name(SSTP_HASH_SHA256));
 		sep = "|";
 	}
 	if (unknown_bits)
-		text_append(t, "%s0x%02x", sep, unknown_bits);
+		sstp_text_append(t, "%s0x%02x", sep, unknown_bits);
 	else if (!bitmask)
-		text_append(t, "none");
+		sstp_text_append(t, "none");
 }
 
 void sstp_control_describe(const struct sstp_control *msg, char *buf, size_t size)
 {
-	struct text_buf t = {.buf = buf, .size = size};
 	const char *type_name = known_msg_name(msg->type);
+	struct sstp_text t;
 	size_t i;
 
 	if (!size)
 		return;
-	buf[0] = '\0';
+	sstp_text_init(&t, buf, size);
 
 	if (type_name)
-		text_append(&t, "%s", type_name);
+		sstp_text_append(&t, "%s", type_name);
 	else
-		text_append(&t, "UNKNOWN(0x%04x)", msg->type);
+		sstp_text_append(&t, "UNKNOWN(0x%04x)", msg->type);
 
 	if (msg->has_encapsulated_protocol) {
 		if (msg->encapsulated_protocol == SSTP_ENCAPSULATED_PROTOCOL_PPP)
-			text_append(&t, " protocol=PPP");
+			sstp_text_append(&t, " protocol=PPP");
 		else
-			text_append(&t, " protocol=0x%04x", msg->encapsulated_protocol);
+			sstp_text_append(&t, " protocol=0x%04x", msg->encapsulated_protocol);
 	}
 	if (msg->has_crypto_binding_req)
 		describe_hash_bitmask(&t, msg->hash_bitmask);
 	if (msg->has_crypto_binding)
-		text_append(&t, " crypto-binding");
+		sstp_text_append(&t, " crypto-binding");
 	for (i = 0; i < msg->num_status; i++) {
 		const struct sstp_status_info *info = &msg->status[i];
 		const char *name = known_status_name(info->status);
 
 		if (name)
-			text_append(&t, " status=%s(attr %u)", name, info->attr_id);
+			sstp_text_append(&t, " status=%s(attr %u)", name, info->attr_id);
 		else
-			text_append(&t, " status=0x%08x(attr %u)", (unsigned)info->status,
-				    info->attr_id);
+			sstp_text_append(&t, " status=0x%08x(attr %u)", (unsigned)info->status,
+					 info->attr_id);
 	}
 	if (msg->num_unknown_attrs)
-		text_append(&t, " unknown-attrs=%zu", msg->num_unknown_attrs);
+		sstp_text_append(&t, " unknown-attrs=%zu", msg->num_unknown_attrs);
+}
+
+void sstp_status_describe(const struct sstp_control *msg, char *buf, size_t size)
+{
+	struct sstp_text t;
+	size_t i;
+
+	if (!size)
+		return;
+	sstp_text_init(&t, buf, size);
+	for (i = 0; i < msg->num_status; i++)
+		sstp_text_append(&t, "%s%s (attribute %u)", i ? ", " : "",
+				 sstp_status_name(msg->status[i].status), msg->status[i].attr_id);
+	if (!msg->num_status)
+		sstp_text_append(&t, "no reason given");
 }

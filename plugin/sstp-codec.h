@@ -130,4 +130,8 @@ const char *sstp_hash_name(uint8_t hash_protocol); /* "SHA-256", "SHA-1", "none"
  */
 void sstp_control_describe(const struct sstp_control *msg, char *buf, size_t size);
 
+/* The Status Infos of a Nak, Abort or Disconnect for a message to the user:
+ * "VALUE_NOT_SUPPORTED (attribute 1), ..." or "no reason given". */
+void sstp_status_describe(const struct sstp_control *msg, char *buf, size_t size);
+
 #endif

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,24 +32,27 @@
 
 #include "pppd-compat.h"
 
+#include "call.h"
 #include "crypto-binding.h"
 #include "deadline.h"
 #include "helper.h"
+#include "http.h"
 #include "ipc.h"
 #include "log.h"
 #include "proxy.h"
 #include "server-route.h"
 #include "sandbox.h"
+#include "sysutil.h"
 #include "tls.h"
 
 #define SSTP_DEFAULT_PORT              443
 #define SSTP_DEFAULT_CONNECT_TIMEOUT_S 30
-/* HTTP response wait and the negotiation timer with its Nak retries
- * (MS-SSTP 3.1.2, 4.1), on top of TCP and TLS. */
-#define SSTP_SETUP_MARGIN_S  (60 + 3 * 60 + 10)
+/* On top of TCP and TLS: the HTTP response wait and the call setup with
+ * its Nak retries (MS-SSTP 4.1, 3.2.2.1), and some slack. */
+#define SSTP_SETUP_MARGIN_S  ((SSTP_HTTP_RESPONSE_TIMEOUT_MS + SSTP_CALL_SETUP_MAX_MS) / 1000 + 10)
 #define SSTP_KEYS_TIMEOUT_MS 5000
-/* The helper waits up to 5 s for a Disconnect Ack (MS-SSTP Disconnect 1). */
-#define SSTP_DISCONNECT_WAIT_MS 6500
+/* The helper waits for a Disconnect Ack up to Disconnect 1. */
+#define SSTP_DISCONNECT_WAIT_MS (SSTP_DISCONNECT_TIMER_1_MS + 1500)
 #define SSTP_CLEANUP_WAIT_MS    1500
 #define SSTP_PROXY_PASSWORD_MAX 1024
 /* RFC 1035 2.3.4: a host name is at most 253 characters in text. */
@@ -58,11 +60,6 @@
 /* A CA bundle larger than this is not what sstp-proxy-ca-file is for. */
 #define SSTP_PROXY_CA_FILE_MAX   (4 * 1024 * 1024)
 #define SSTP_DEFAULT_HELPER_USER "nobody"
-/* EAP method types (RFC 3748 and IANA) */
-#define SSTP_EAPT_MD5      4
-#define SSTP_EAPT_TLS      13
-#define SSTP_EAPT_PEAP     25
-#define SSTP_EAPT_MSCHAPV2 26
 
 __attribute__((visibility("default"))) char pppd_version[] = SSTP_PPPD_VERSION;
 __attribute__((visibility("default"))) void plugin_init(void);
@@ -761,7 +758,8 @@ static void sstp_check_options(void)
 		exit(EXIT_OPTION_ERROR);
 	}
 	/* SSTP servers expect FF 03 and 2-byte protocol fields on every frame
-	 * (sstp-protocol.md 6.1): never let pppd compress them away. */
+	 * (MS-SSTP 2.2.3 says only "PPP frame"; SoftEther and Open-SSTP-Client
+	 * reject frames without FF 03): never let pppd compress them away. */
 	lcp_wantoptions[0].neg_accompression = 0;
 	lcp_wantoptions[0].neg_pcompression = 0;
 	lcp_allowoptions[0].neg_accompression = 0;
@@ -807,26 +805,18 @@ static bool report_helper_death(int status)
  * *died_of_signal (if given) tells whether a crash was reported. */
 static int reap_helper(int timeout_ms, bool *died_of_signal)
 {
-	int64_t deadline = sstp_deadline_after(timeout_ms);
+	bool reported;
 	int status;
-	pid_t pid;
 
 	if (helper_pid <= 0)
 		return 1;
-	for (;;) {
-		pid = waitpid(helper_pid, &status, WNOHANG);
-		if (pid == helper_pid || (pid < 0 && errno == ECHILD)) {
-			bool reported = pid == helper_pid && report_helper_death(status);
-
-			if (died_of_signal)
-				*died_of_signal = reported;
-			helper_pid = -1;
-			return 1;
-		}
-		if (sstp_remaining_ms(deadline) == 0)
-			return 0;
-		poll(NULL, 0, 20);
-	}
+	if (!sstp_reap_within(helper_pid, timeout_ms, &status))
+		return 0;
+	reported = status >= 0 && report_helper_death(status);
+	if (died_of_signal)
+		*died_of_signal = reported;
+	helper_pid = -1;
+	return 1;
 }
 
 static void stop_helper(int grace_ms)
@@ -842,6 +832,16 @@ static void stop_helper(int grace_ms)
 		close(helper_sock);
 		helper_sock = -1;
 	}
+}
+
+/* pppd gives up on a call being set up: from the Call Connect Request on,
+ * SIGTERM makes the helper say Call Disconnect (MS-SSTP 3.2.4.2), which
+ * may take the Disconnect 1 timer; before that it just ends the helper. */
+static void cancel_helper(void)
+{
+	if (helper_pid > 0)
+		kill(helper_pid, SIGTERM);
+	stop_helper(SSTP_DISCONNECT_WAIT_MS);
 }
 
 static void ask_helper_to_disconnect(int wait_ms)
@@ -1070,10 +1070,8 @@ static int sstp_connect(void)
 		ppp_set_status(EXIT_FATAL_ERROR);
 		goto fail;
 	}
-	if (helper_pid == 0) {
-		close(pair[0]);
-		become_helper(master, pair[1], pppd_pid);
-	}
+	if (helper_pid == 0)
+		become_helper(master, pair[1], pppd_pid); /* closes pair[0], helper_sock */
 	close(master);
 	master = -1;
 	close(pair[1]);
@@ -1084,6 +1082,7 @@ static int sstp_connect(void)
 		if (ppp_signaled(SIGTERM)) {
 			notice("sstp: connection attempt cancelled");
 			ppp_set_status(EXIT_USER_REQUEST);
+			cancel_helper();
 			goto fail;
 		}
 		ret = sstp_ipc_recv(helper_sock, &msg, sstp_remaining_ms(deadline));
@@ -1224,11 +1223,11 @@ static enum sstp_key_source key_source(int send_len)
 	if (!(done & EAP_WITHPEER))
 		return SSTP_KEYS_NONE;
 	switch (eap_method) {
-	case SSTP_EAPT_MD5:
+	case EAPT_MD5CHAP:
 		return SSTP_KEYS_NONE; /* no keys: zero HLAK, like CHAP-MD5 */
-	case SSTP_EAPT_MSCHAPV2:
+	case EAPT_MSCHAPV2:
 		return SSTP_KEYS_MSCHAP;
-	case SSTP_EAPT_TLS:
+	case EAPT_TLS:
 		return SSTP_KEYS_EAP_MSK;
 	default:
 		/* PEAP with the crypto-binding TLV and other methods leave
@@ -1240,13 +1239,13 @@ static enum sstp_key_source key_source(int send_len)
 static const char *eap_method_name(int type)
 {
 	switch (type) {
-	case SSTP_EAPT_MD5:
+	case EAPT_MD5CHAP:
 		return "EAP-MD5";
-	case SSTP_EAPT_TLS:
+	case EAPT_TLS:
 		return "EAP-TLS";
-	case SSTP_EAPT_PEAP:
+	case EAPT_PEAP:
 		return "PEAP";
-	case SSTP_EAPT_MSCHAPV2:
+	case EAPT_MSCHAPV2:
 		return "EAP-MSCHAPv2";
 	default:
 		return "EAP";

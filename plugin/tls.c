@@ -3,7 +3,6 @@
  * done by hand after the handshake so that a failure can be explained. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdint.h>
@@ -22,6 +21,7 @@
 #include "deadline.h"
 #include "ip-literal.h"
 #include "sanitize.h"
+#include "sysutil.h"
 #include "tls.h"
 
 #define DEFAULT_PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
@@ -175,15 +175,6 @@ static void report_handshake_failure(const struct sstp_tls *tls, const char *ser
 	}
 	sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "TLS handshake with %s failed: %s%s", server,
 		       reason, hint);
-}
-
-static int set_nonblocking(int fd)
-{
-	int flags = fcntl(fd, F_GETFL);
-
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		return -errno;
-	return 0;
 }
 
 static const char *file_error(int ret, const char *path)
@@ -819,7 +810,7 @@ int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cf
 			goto gnutls_failed;
 	}
 
-	ret = set_nonblocking(fd);
+	ret = sstp_set_nonblocking(fd, true);
 	if (ret < 0) {
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED, "cannot set up TLS with %s: %s",
 			       server, strerror(-ret));

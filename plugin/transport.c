@@ -1,7 +1,6 @@
 /* TCP connection to the SSTP server: name resolution, then a connect to each
  * of the server's addresses in turn, all within one overall deadline. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -16,6 +15,7 @@
 
 #include "log.h"
 #include "deadline.h"
+#include "sysutil.h"
 #include "transport.h"
 
 /* The failed attempt that will be reported if no address works. */
@@ -65,7 +65,6 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline)
 	socklen_t optlen = sizeof(int);
 	int so_error = 0;
 	int one = 1;
-	int flags;
 	int fd;
 	int ret;
 
@@ -113,11 +112,9 @@ static int connect_one(const struct addrinfo *ai, int64_t deadline)
 		ret = -errno;
 		goto out;
 	}
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
-		ret = -errno;
+	ret = sstp_set_nonblocking(fd, false);
+	if (ret < 0)
 		goto out;
-	}
 	ret = fd;
 	fd = -1;
 out:
@@ -176,7 +173,7 @@ int sstp_tcp_connect(const char *host, unsigned port, int timeout_ms, struct sst
 	char address[NI_MAXHOST];
 	char service[16];
 	int64_t deadline;
-	int fd = -1;
+	int fd = -EINVAL;
 	int ret;
 
 	if (!host || !host[0] || port == 0 || port > 65535) {
@@ -192,6 +189,7 @@ int sstp_tcp_connect(const char *host, unsigned port, int timeout_ms, struct sst
 			       "cannot resolve SSTP server %s: %s (check sstp-server and DNS)",
 			       host, ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
 		addrs = NULL;
+		fd = -EHOSTUNREACH;
 		goto out;
 	}
 
@@ -222,6 +220,7 @@ int sstp_tcp_connect(const char *host, unsigned port, int timeout_ms, struct sst
 			break;
 	}
 	report_failure(host, port, timeout_ms, &failure, err);
+	fd = failure.error ? -failure.error : -ECONNREFUSED;
 out:
 	if (addrs)
 		freeaddrinfo(addrs);

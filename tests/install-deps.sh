@@ -25,7 +25,7 @@ PACKAGES="
     user-mode-linux kmod
     iproute2 iputils-ping procps psmisc util-linux coreutils
     python3 python3-cryptography
-    clang libclang-rt-14-dev
+    clang libclang-rt-14-dev clang-format
     squid apache2-utils dante-server
     dpkg-dev debian-archive-keyring libssl-dev
     debhelper fakeroot lintian openssl groff-base

@@ -26,6 +26,11 @@ for log in tests/unit/*.log tests/system/*.log; do
 	fi
 done
 
+# Every C file as .clang-format lays it out.
+make check-format >format.log 2>&1
+format_status=$?
+[ "$format_status" -eq 0 ] || { head -n 40 format.log; echo "make check-format failed; see $build/format.log"; }
+
 # distcheck proves the tarball builds out of tree, installs, uninstalls and
 # carries what the tests need; every test already ran above, so inside it a
 # quick subset will do: the unit tests and one real tunnel.
@@ -43,6 +48,11 @@ if [ "$distcheck_status" -eq 0 ]; then
 	passed=$((passed + 1))
 else
 	echo "make distcheck failed; see $build/distcheck.log"
+	failed=$((failed + 1))
+fi
+if [ "$format_status" -eq 0 ]; then
+	passed=$((passed + 1))
+else
 	failed=$((failed + 1))
 fi
 [ "$check_status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1

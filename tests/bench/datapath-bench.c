@@ -1,8 +1,8 @@
 /*
  * Micro-benchmark of the plugin's pure data-path code, natively, one core:
  *
- *   to server:  pty bytes (async HDLC) -> hdlc_decode -> SSTP data header
- *   to pppd:    SSTP data packets -> sstp_packet_parse -> hdlc_encode
+ *   to server:  pty bytes (async HDLC) -> hdlc_decode -> call gating -> SSTP data header
+ *   to pppd:    SSTP data packets -> sstp_packet_parse -> call gating -> hdlc_encode
  *
  * the same calls, in the same order and into the same kind of buffers as
  * plugin/pump.c. Frames are FF 03 00 21 + random bytes (IP payload looks
@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "call.h"
 #include "hdlc.h"
 #include "sstp-codec.h"
 
@@ -78,6 +79,19 @@ static void make_workload(struct workload *w, size_t frame_len, uint32_t wire_ac
 	}
 }
 
+/* The call, as the pump asks it about every frame; put in Call_Connected at
+ * run time, through the library, so the compiler cannot drop the checks. */
+static struct sstp_call call;
+
+static void connect_call(void)
+{
+	const struct sstp_call_config cfg = {.server = "bench"};
+
+	sstp_call_init(&call, &cfg);
+	call.state = SSTP_CLIENT_CALL_CONNECTED;
+	call.forward = SSTP_FORWARD_ALL;
+}
+
 /* pty -> TLS, as pump.c's process_pty_in() does it. Returns frames out. */
 __attribute__((noinline)) size_t run_to_server(struct workload *w);
 __attribute__((noinline)) size_t run_to_server(struct workload *w)
@@ -89,6 +103,10 @@ __attribute__((noinline)) size_t run_to_server(struct workload *w)
 	while (pos < w->hdlc_len) {
 		pos += hdlc_decode(&d, w->hdlc + pos, w->hdlc_len - pos, &frame_len);
 		if (frame_len) {
+			const uint8_t *frame = w->out + out_len + SSTP_HEADER_LEN;
+
+			if (!sstp_call_may_forward(&call, frame[2] << 8 | frame[3]))
+				continue;
 			sstp_encode_data_header(w->out + out_len, frame_len);
 			out_len += SSTP_HEADER_LEN + frame_len;
 			frames++;
@@ -111,6 +129,9 @@ __attribute__((noinline)) size_t run_to_pppd(struct workload *w, uint32_t accm)
 
 	while ((len = sstp_packet_parse(w->sstp + off, w->sstp_len - off, &pkt)) > 0) {
 		off += (size_t)len;
+		if (call.forward != SSTP_FORWARD_ALL &&
+		    !sstp_call_may_forward(&call, pkt.payload[2] << 8 | pkt.payload[3]))
+			continue;
 		out_len += hdlc_encode(pkt.payload, pkt.payload_len, accm, w->out + out_len);
 		frames++;
 		if (out_len > OUT_WINDOW)
@@ -144,6 +165,7 @@ int main(int argc, char **argv)
 	static const size_t sizes[] = {64, 576, 1500};
 	struct workload w;
 
+	connect_call();
 	if (argc == 5 && !strcmp(argv[1], "--one")) {
 		/* fixed work for callgrind: SIZE-byte frames, about MB megabytes */
 		size_t size = strtoul(argv[3], NULL, 10), passes = strtoul(argv[4], NULL, 10) / 4;

@@ -63,8 +63,8 @@ static void tls_die(const char *what, int err)
 
 /* One TLS session on a connected socket, with default priorities; both the
  * server and the raw-TLS client side of the benchmark start this way. */
-static gnutls_session_t tls_start(int fd, unsigned int flags,
-				  gnutls_certificate_credentials_t cred, const char *what)
+static gnutls_session_t tls_start(int fd, unsigned int flags, gnutls_certificate_credentials_t cred,
+				  const char *what)
 {
 	gnutls_session_t s;
 	int ret;

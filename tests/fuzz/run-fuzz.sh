@@ -4,7 +4,7 @@
 # corpus is kept in the build directory, so later runs start where the last
 # one stopped. A crash leaves its input as tests/fuzz/crash-TARGET-* there.
 #
-#   run-fuzz.sh TARGET            TARGET: sstp, http or hdlc
+#   run-fuzz.sh TARGET            TARGET: sstp, http, hdlc or call
 #   FUZZ_SECONDS=3600 run-fuzz.sh hdlc     a long run
 set -u
 target=$1
@@ -14,10 +14,15 @@ seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 src=$top_srcdir/plugin
 work=$top_builddir/tests/fuzz
+libs=
 case $target in
-sstp) sources=$src/sstp-codec.c ;;
+sstp) sources="$src/sstp-codec.c $src/text.c" ;;
 http) sources="$src/http.c $src/sanitize.c" ;;
 hdlc) sources=$src/hdlc.c ;;
+call)
+	sources="$src/call.c $src/sstp-codec.c $src/text.c $src/crypto-binding.c $src/error.c"
+	libs=$(pkg-config --libs gnutls 2>/dev/null || echo -lgnutls)
+	;;
 *) echo "unknown fuzz target $target" >&2; exit 99 ;;
 esac
 
@@ -30,9 +35,9 @@ command -v "$cc" >/dev/null 2>&1 || unavailable "$cc not found (install clang an
 
 mkdir -p "$work/corpus-$target" || exit 99
 binary=$work/fuzz-$target
-# shellcheck disable=SC2086 # $sources is a list
+# shellcheck disable=SC2086 # $sources and $libs are lists
 "$cc" -g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-I"$src" -o "$binary" "$top_srcdir/tests/fuzz/fuzz-$target.c" $sources ||
+	-I"$src" -o "$binary" "$top_srcdir/tests/fuzz/fuzz-$target.c" $sources $libs ||
 	unavailable "cannot build with $cc -fsanitize=fuzzer (is libclang-rt-14-dev installed?)"
 
 "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \

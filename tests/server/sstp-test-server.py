@@ -177,6 +177,8 @@ FAULT_HELP = {
     "rst-connected": "reset TCP --fault-delay s after Call Connected",
     "silent-connected": "go silent (read and discard, send nothing) --fault-delay s "
                         "(at least 5 s, for IPCP to finish) after Call Connected",
+    "echo-ignore": "never answer the client's Echo Requests (PPP data still flows)",
+    "abort-on-disconnect": "answer the client's Call Disconnect with Call Abort",
     "pppd-alt": "run the server pppd with --alt-pppd-options (combine: pppd-alt+FAULT)",
 }
 CONNECTED_FAULTS = ("abort-connected", "disconnect-connected", "fin-connected",
@@ -1454,6 +1456,10 @@ class Connection:
             self._set_state(S_ABORT_TIMEOUT_PENDING)
             self.timers = {"state": time.monotonic() + ABORT2_TIMEOUT}
             return
+        if msg_type == MSG_CALL_DISCONNECT and self.fault("abort-on-disconnect"):
+            self.log("EVENT", "call-disconnect received")
+            self._start_abort(ATTR_NO_ERROR, STATUS_NO_ERROR, "fault abort-on-disconnect")
+            return
         if msg_type == MSG_CALL_DISCONNECT:
             self.log("EVENT", "call-disconnect received")
             self._send_control(sstp_control(MSG_CALL_DISCONNECT_ACK))
@@ -1476,8 +1482,11 @@ class Connection:
             self._on_call_connected(pkt)
         elif msg_type == MSG_ECHO_REQUEST and st == S_CONNECTED:
             self._check_exact(pkt, 8, "ECHO_REQUEST")
-            self.log("EVENT", "echo-request received")
-            self._send_control(sstp_control(MSG_ECHO_RESPONSE))
+            if self.fault("echo-ignore"):
+                self.log("EVENT", "echo-request received; fault: not answering it")
+            else:
+                self.log("EVENT", "echo-request received")
+                self._send_control(sstp_control(MSG_ECHO_RESPONSE))
         elif msg_type == MSG_ECHO_RESPONSE and st == S_CONNECTED and self.echo_outstanding > 0:
             self._check_exact(pkt, 8, "ECHO_RESPONSE")
             self.echo_outstanding -= 1

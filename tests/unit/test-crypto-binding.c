@@ -1,4 +1,5 @@
-/* Crypto binding against the vectors of sstp-protocol.md section 9. */
+/* Crypto binding against MS-SSTP 4.7, captures of real clients and the
+ * RFC 2759 / RFC 3079 3.5.3 sample credentials. */
 #include <errno.h>
 
 #include "crypto-binding.h"

@@ -1,4 +1,4 @@
-/* Async HDLC framing against RFC 1662 and sstp-protocol.md V6. */
+/* Async HDLC framing against RFC 1662 (FCS-16 of C.2, the CRC-16/X-25 check value). */
 #include "hdlc.h"
 #include "unit.h"
 

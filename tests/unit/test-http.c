@@ -1,4 +1,4 @@
-/* The SSTP HTTP request text and response parsing (sstp-protocol.md 1.4). */
+/* The SSTP HTTP request text and response parsing (MS-SSTP 3.2.4.1, 4.1). */
 #include <errno.h>
 
 #include "http.h"

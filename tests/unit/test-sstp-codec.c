@@ -1,10 +1,10 @@
-/* SSTP packet and control message codec against sstp-protocol.md 2.x. */
+/* SSTP packet and control message codec against MS-SSTP 2.2. */
 #include <errno.h>
 
 #include "sstp-codec.h"
 #include "unit.h"
 
-/* MS-SSTP 4.7 Call Connect Ack (sstp-protocol.md 9, V1). */
+/* MS-SSTP 4.7 Call Connect Ack. */
 static const char ack_v1[] = "10 01 00 30 00 02 00 01 00 04 00 28 00 00 00 02"
 			     "41 2B 48 9A EB D7 EC C7 D0 89 66 F2 6B E7 CD 72"
 			     "B2 31 A0 E9 21 0D 7C 91 B3 08 86 2B 03 44 C4 35";

@@ -88,7 +88,7 @@ done
 
 # 5. The slow ones: 60 s timers (+ the 3 s Abort wait), and 2 x 60 s hello.
 case_check ack-never 8 'sstp: SSTP server sstp\.test did not answer the Call Connect Request within 60 s|no Call Connect Ack from sstp\.test within 60 s' 75
-case_check ack-half 8 'no Call Connect Ack from sstp\.test within 60 s' 75
+case_check ack-half 8 'sstp: SSTP server sstp\.test did not answer the Call Connect Request within 60 s|no Call Connect Ack from sstp\.test within 60 s' 75
 case_check http-trickle 8 'no HTTP response from sstp\.test within 60 s' 75
 case_check silent-connected 16 'sstp: SSTP server sstp\.test stopped answering' 150
 for f in ack-never ack-half; do
