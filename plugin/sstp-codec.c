@@ -14,6 +14,10 @@
 #define SSTP_ATTR_CRYPTO_BINDING_REQ_LEN    40
 #define SSTP_ATTR_CRYPTO_BINDING_LEN        104
 #define SSTP_ATTR_STATUS_INFO_MIN_LEN       12
+/* A Status Info that carries only the 4-byte status, without the reserved
+ * bytes and attribute id of MS-SSTP 2.2.8: what sstp-server 0.7 sends in
+ * its Call Abort. */
+#define SSTP_ATTR_BARE_STATUS_LEN (SSTP_ATTR_HEADER_LEN + 4)
 
 static uint16_t get_be16(const uint8_t *p)
 {
@@ -103,6 +107,16 @@ static int control_parse_attr(struct sstp_control *msg, uint8_t attr_id, const u
 		msg->has_crypto_binding = true;
 		break;
 	case SSTP_ATTR_STATUS_INFO:
+		if (attr_len == SSTP_ATTR_BARE_STATUS_LEN) {
+			/* The server's reason is still plain; reading it beats
+			 * calling the message malformed. No attribute named. */
+			if (msg->num_status < SSTP_MAX_STATUS_INFOS) {
+				info = &msg->status[msg->num_status++];
+				info->attr_id = 0;
+				info->status = get_be32(value);
+			}
+			break;
+		}
 		if (attr_len < SSTP_ATTR_STATUS_INFO_MIN_LEN)
 			return -EBADMSG;
 		/* Beyond the first few, further Status Infos add nothing a

@@ -104,7 +104,8 @@ struct sstp_control {
  * Decodes a control payload (struct sstp_packet.payload). Returns 0, or
  * -EBADMSG when the message is malformed: shorter than its header, an
  * attribute length below 4 or running past the payload, fewer attributes
- * than announced, or a known attribute with the wrong length.
+ * than announced, or a known attribute with the wrong length. A Status Info
+ * of the bare 4-byte status is read as that status, attribute 0.
  */
 int sstp_control_parse(const uint8_t *payload, size_t len, struct sstp_control *msg);
 

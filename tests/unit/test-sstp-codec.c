@@ -255,6 +255,13 @@ static void test_parse_abort_disconnect(void)
 	CHECK_INT(msg.status[0].attr_id, 2);
 	CHECK_INT(msg.status[0].status, SSTP_STATUS_INVALID_FRAME_RECEIVED);
 
+	/* sstp-server 0.7's Call Abort: a Status Info of the bare status */
+	CHECK_INT(parse_control_hex("10 01 00 10 00 05 00 01 00 02 00 08 00 00 00 07", &msg), 0);
+	CHECK_INT(msg.type, SSTP_MSG_CALL_ABORT);
+	CHECK_INT(msg.num_status, 1);
+	CHECK_INT(msg.status[0].attr_id, 0);
+	CHECK_INT(msg.status[0].status, SSTP_STATUS_INVALID_FRAME_RECEIVED);
+
 	CHECK_INT(parse_control_hex("10 01 00 08 00 05 00 00", &msg), 0);
 	CHECK_INT(msg.type, SSTP_MSG_CALL_ABORT);
 	CHECK_INT(msg.num_attrs, 0);
