@@ -71,6 +71,7 @@ typedef int ppp_exit_code_t;
 
 #define ppp_add_options(opts) add_options(opts)
 #define ppp_set_status(code)  (status = (code))
+#define ppp_status()          (status)
 #define ppp_signaled(sig)     ((sig) == SIGTERM ? got_sigterm != 0 : 0)
 #define debug_on()            (debug != 0)
 #define ppp_sync_serial()     (sync_serial != 0)
@@ -78,11 +79,17 @@ typedef int ppp_exit_code_t;
 #define ppp_devnam()          ((const char *)devnam)
 #define ppp_set_modem(on)     (modem = (on))
 
-enum ppp_notify { NF_AUTH_UP, NF_EXIT };
+enum ppp_notify { NF_AUTH_UP, NF_PHASE_CHANGE, NF_EXIT };
 
 static inline void ppp_add_notify(enum ppp_notify type, void (*fn)(void *, int), void *ctx)
 {
-	add_notifier(type == NF_AUTH_UP ? &auth_up_notifier : &exitnotify, fn, ctx);
+	struct notifier **list[] = {
+	    [NF_AUTH_UP] = &auth_up_notifier,
+	    [NF_PHASE_CHANGE] = &phasechange,
+	    [NF_EXIT] = &exitnotify,
+	};
+
+	add_notifier(list[type], fn, ctx);
 }
 
 static inline int ppp_set_devnam(const char *name)

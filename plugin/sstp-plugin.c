@@ -121,6 +121,8 @@ static int pty_slave = -1;
 static char pty_name[64];
 /* EAP method of our last EAP Response on this link (0: none yet). */
 static int eap_method;
+/* pppd's exit status when it began to terminate this link (EXIT_OK: not yet). */
+static int status_at_terminate;
 static void (*prev_snoop_send_hook)(unsigned char *p, int len);
 
 static int set_server(char **argv);
@@ -1039,6 +1041,7 @@ static int sstp_connect(void)
 	/* Stale keys from an earlier link must never reach this link's binding. */
 	sstp_pppd_clear_keys();
 	eap_method = 0;
+	status_at_terminate = EXIT_OK;
 
 	if (open_raw_pty(&master, &pty_slave) < 0) {
 		error("sstp: cannot allocate a pty: %m");
@@ -1164,8 +1167,28 @@ static void sstp_recv_config(int mru, uint32_t accm, int pcomp, int accomp)
 		sstp_ipc_send(helper_sock, &msg);
 }
 
+/* pppd ends a link it has given up on (our authentication failed, the peer
+ * stopped answering LCP echoes, ...) with LCP Terminate. A server that drops
+ * the call at that moment makes pppd read a hangup and replace its reason
+ * with EXIT_HANGUP. Note the reason when termination starts, so that
+ * disconnect() can put it back and scripts see why the call ended. */
+static void sstp_phase_change(void *ctx, int phase)
+{
+	(void)ctx;
+	if (phase == PHASE_TERMINATE && status_at_terminate == EXIT_OK)
+		status_at_terminate = ppp_status();
+}
+
+static void restore_status_hidden_by_hangup(void)
+{
+	if (ppp_status() == EXIT_HANGUP && status_at_terminate != EXIT_OK &&
+	    status_at_terminate != EXIT_HANGUP)
+		ppp_set_status(status_at_terminate);
+}
+
 static void sstp_disconnect(void)
 {
+	restore_status_hidden_by_hangup();
 	ask_helper_to_disconnect(SSTP_DISCONNECT_WAIT_MS);
 	remove_server_route();
 	if (pty_slave >= 0) {
@@ -1349,6 +1372,7 @@ __attribute__((visibility("default"))) void plugin_init(void)
 {
 	ppp_add_options(sstp_options);
 	ppp_add_notify(NF_AUTH_UP, sstp_auth_up, NULL);
+	ppp_add_notify(NF_PHASE_CHANGE, sstp_phase_change, NULL);
 	ppp_add_notify(NF_EXIT, sstp_wipe_secrets, NULL);
 	prev_snoop_send_hook = snoop_send_hook;
 	snoop_send_hook = sstp_snoop_send;
