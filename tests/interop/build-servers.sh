@@ -61,81 +61,70 @@ unpack() {
 	rmdir "$2.unpack"
 }
 
-# --- accel-ppp ----------------------------------------------------------------
-# Only what SSTP needs: no RADIUS, no shaper, no out-of-tree kernel modules.
-# Staged with DESTDIR because its install also creates /var/log/accel-ppp,
-# which is not ours to create; only the prefix is kept.
-build_accel_ppp() {
-	tb=$(tarball 'accel-ppp-*.tar.xz')
-	dir=$(cache_dir accel-ppp "$tb")
-	prefix=$dir/prefix
-	if [ -f "$dir/.complete" ] && [ -x "$prefix/sbin/accel-pppd" ]; then
-		log "accel-ppp: using the cached build in $prefix"
-		echo "SSTP_INTEROP_ACCEL_PPP=$prefix"
+# cached_build NAME PATTERN VAR SUBDIR RECIPE: builds the one tarball in
+# $servers matching PATTERN with "RECIPE TARBALL DIR RESULT" (in a subshell
+# with set -e, output to DIR/build.log), unless this tarball's build is
+# cached complete; prints VAR=RESULT, RESULT being DIR/SUBDIR.
+cached_build() {
+	name=$1 var=$3 recipe=$5
+	tb=$(tarball "$2")
+	dir=$(cache_dir "$name" "$tb")
+	result=$dir/$4
+	if [ -f "$dir/.complete" ]; then
+		log "$name: using the cached build in $result"
+		echo "$var=$result"
 		return 0
 	fi
-	log "accel-ppp: building $(basename "$tb") into $prefix"
+	log "$name: building $(basename "$tb") into $result"
 	start=$(date +%s)
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	buildlog=$dir/build.log
 	(
 		set -e
-		unpack "$tb" "$dir/src"
-		mkdir -p "$dir/build"
-		cd "$dir/build"
-		cmake "$dir/src" -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_BUILD_TYPE=Release \
-			-DRADIUS=FALSE -DSHAPER=FALSE -DBUILD_IPOE_DRIVER=FALSE \
-			-DBUILD_VLAN_MON_DRIVER=FALSE -DIGNORE_GIT=TRUE
-		make -j"$jobs"
-		make install DESTDIR="$dir/stage"
-		mkdir -p "$prefix"
-		cp -a "$dir/stage$prefix/." "$prefix/"
-		rm -rf "$dir/stage" "$dir/build"
+		"$recipe" "$tb" "$dir" "$result"
 	) >"$buildlog" 2>&1 || {
 		tail -n 40 "$buildlog" >&2
-		die "accel-ppp: build failed; whole log: $buildlog"
+		die "$name: build failed; whole log: $buildlog"
 	}
-	[ -x "$prefix/sbin/accel-pppd" ] && [ -x "$prefix/bin/accel-cmd" ] ||
-		die "accel-ppp: the build installed no sbin/accel-pppd or bin/accel-cmd in $prefix"
 	touch "$dir/.complete"
-	log "accel-ppp: built in $(($(date +%s) - start))s"
-	echo "SSTP_INTEROP_ACCEL_PPP=$prefix"
+	log "$name: built in $(($(date +%s) - start))s"
+	echo "$var=$result"
+}
+
+# --- accel-ppp ----------------------------------------------------------------
+# Only what SSTP needs: no RADIUS, no shaper, no out-of-tree kernel modules.
+# Staged with DESTDIR because its install also creates /var/log/accel-ppp,
+# which is not ours to create; only the prefix is kept.
+recipe_accel_ppp() {
+	unpack "$1" "$2/src"
+	mkdir -p "$2/build"
+	cd "$2/build"
+	cmake "$2/src" -DCMAKE_INSTALL_PREFIX="$3" -DCMAKE_BUILD_TYPE=Release \
+		-DRADIUS=FALSE -DSHAPER=FALSE -DBUILD_IPOE_DRIVER=FALSE \
+		-DBUILD_VLAN_MON_DRIVER=FALSE -DIGNORE_GIT=TRUE
+	make -j"$jobs"
+	make install DESTDIR="$2/stage"
+	mkdir -p "$3"
+	cp -a "$2/stage$3/." "$3/"
+	rm -rf "$2/stage" "$2/build"
+	[ -x "$3/sbin/accel-pppd" ] && [ -x "$3/bin/accel-cmd" ] || {
+		echo "the build installed no sbin/accel-pppd or bin/accel-cmd in $3"
+		exit 1
+	}
 }
 
 # --- sstp-server (sstpd) ------------------------------------------------------
 # Pure Python (standard library only) plus its C codec, compiled in place
 # for the system's Python, which the tests run it with.
-build_sstpd() {
-	tb=$(tarball 'sstp-server-*.tar.xz')
-	dir=$(cache_dir sstp-server "$tb")
-	src=$dir/src
-	if [ -f "$dir/.complete" ] && [ -d "$src/sstpd" ]; then
-		log "sstpd: using the cached build in $src"
-		echo "SSTP_INTEROP_SSTPD=$src"
-		return 0
-	fi
-	log "sstpd: building $(basename "$tb") in $src"
-	start=$(date +%s)
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	buildlog=$dir/build.log
-	(
-		set -e
-		unpack "$tb" "$src"
-		cd "$src"
-		# shellcheck disable=SC2046 # python3-config prints several flags
-		gcc -O2 -shared -fPIC $($PYTHON-config --includes) sstpd/codecmodule.c \
-			-o "sstpd/codec$($PYTHON-config --extension-suffix)"
-		PYTHONPATH=$src $PYTHON -c 'import sstpd.codec, sstpd.sstp'
-	) >"$buildlog" 2>&1 || {
-		tail -n 40 "$buildlog" >&2
-		die "sstpd: build failed; whole log: $buildlog"
-	}
-	touch "$dir/.complete"
-	log "sstpd: built in $(($(date +%s) - start))s"
-	echo "SSTP_INTEROP_SSTPD=$src"
+recipe_sstpd() {
+	unpack "$1" "$3"
+	cd "$3"
+	# shellcheck disable=SC2046 # python3-config prints several flags
+	gcc -O2 -shared -fPIC $($PYTHON-config --includes) sstpd/codecmodule.c \
+		-o "sstpd/codec$($PYTHON-config --extension-suffix)"
+	PYTHONPATH=$3 $PYTHON -c 'import sstpd.codec, sstpd.sstp'
 }
 
-build_accel_ppp
-build_sstpd
+cached_build accel-ppp 'accel-ppp-*.tar.xz' SSTP_INTEROP_ACCEL_PPP prefix recipe_accel_ppp
+cached_build sstp-server 'sstp-server-*.tar.xz' SSTP_INTEROP_SSTPD src recipe_sstpd

@@ -227,6 +227,38 @@ EOF
 }
 _mitm_listening() { [ -n "$(ip netns exec srv ss -H -ltn "sport = :$MITM_PORT")" ]; }
 
+# mitm_call SERVER_LOG PATTERN SERVER: a call through the TLS man-in-the-middle
+# that the client trusts by its pin. The server must see the relay's
+# certificate hash in our Crypto Binding (PATTERN in SERVER_LOG) and refuse
+# the call (MS-SSTP 3.2.5.4), which ends the client with one line naming
+# the abort.
+mitm_call() {
+    local server_log=$1 refusal=$2 server=$3
+    note "--- TLS man-in-the-middle, trusted by the client through its pin"
+    start_tls_mitm
+    write_peers mitm --server "sstp.test:$MITM_PORT" sstp-cert-pin "$MITM_PIN" sstp-cert-pin-only
+    run_client mitm
+    assert_log "$MITM_LOG" 'upstream .*: TLS established' 20
+    assert_log "$server_log" "$refusal" 30
+    wait_client_exit 30 || fail "client pppd still running 30s after $server refused its Crypto Binding"
+    assert_client_rc 16 8
+    assert_log "$CLIENT_LOG" '^sstp: SSTP server sstp\.test aborted the call'
+}
+
+# wrong_password_call: MS-CHAPv2 with a wrong password. Servers drop the call
+# right after their Failure, so pppd reads a hangup while it terminates the
+# link; the exit status must still say why: EXIT_AUTH_TOPEER_FAILED.
+wrong_password_call() {
+    note "--- wrong password"
+    write_peers wrongpw password not-the-password
+    run_client wrongpw
+    wait_client_exit 30 || fail "client pppd still running 30s after dialling with a wrong password"
+    assert_client_rc 19
+    assert_log "$CLIENT_LOG" '^MS-CHAP authentication failed'
+    if ppp_has_addr cli "$PPP_CLIENT_IP" "$PPP_SERVER_IP"; then fail "client ppp0 came up with a wrong password"; fi
+    pass "no tunnel with a wrong password"
+}
+
 # --- throughput -----------------------------------------------------------------------
 
 # iperf_both_ways LABEL: iperf3 through the tunnel for 5 s each way (client
