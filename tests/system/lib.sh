@@ -993,12 +993,13 @@ assert_no_secret() {
 # proxy_call NAME CHECK_ERE: dial through the proxy, check the tunnel, ping
 # both ways, SIGTERM, clean shutdown.
 proxy_call() {
-    local name=$1
+    local name=$1 while_up=${2:-}
     run_client "$name"
     wait_ip_up 40
     assert_log "$SERVER_LOG" 'VERDICT call-connected OK' 10
     assert_verdicts_ok
     ping_both_ways
+    [ -z "$while_up" ] || "$while_up"
     stop_client 20
     assert_client_rc 5
 }

@@ -2,12 +2,13 @@
 # from the test CA, trusted through sstp-proxy-ca-file), Basic
 # authentication inside it, the CONNECT, and our own TLS to the SSTP server
 # inside the tunnel, through the relay process. The client reaches only the
-# proxy; the tunnel comes up, pings cross it, squid logs the CONNECT, and
-# the relay is gone with pppd. Then the proxy's certificate is not trusted
-# (no sstp-proxy-ca-file, and the wrong CA): pppd exits 8 with one line that
-# names the proxy, says what to do, and leaves no process behind; nothing
-# reaches squid from a client that did not trust it. Last, squid dies during
-# a call: pppd exits with 16 and the relay is gone.
+# proxy; the tunnel comes up, pings cross it, squid logs the CONNECT, the
+# relay runs as nobody under the seccomp filter, and it is gone with pppd.
+# Then the proxy's certificate is not trusted (no sstp-proxy-ca-file, and
+# the wrong CA): pppd exits 8 with one line that names the proxy, says what
+# to do, and leaves no process behind; nothing reaches squid from a client
+# that did not trust it. Last, squid dies during a call: pppd exits with 16
+# and the relay is gone.
 . "$top_srcdir/tests/system/lib.sh"
 prepare_proxy_sstp
 make_proxy_cert
@@ -17,9 +18,25 @@ start_squid basic
 write_proxy_password_file /etc/ppp/proxy-secret "$PROXY_PASSWORD"
 P='proxy https://proxy\.test:3129'
 
+# relay_is_confined: the relay (the helper's child, which holds the TLS
+# session with the proxy) runs unprivileged under the seccomp filter too.
+relay_is_confined() {
+    local helper relay status
+    helper=$(pgrep -P "$CLIENT_PID" | head -n 1)
+    relay=$(pgrep -P "$helper" | head -n 1)
+    [ -n "$relay" ] || fail "no relay process under the helper ${helper:-?}"
+    status=$(grep -E '^(Uid|NoNewPrivs|Seccomp):' "/proc/$relay/status")
+    echo "STATUS relay $relay:" $status
+    grep -qE "^Uid:[[:space:]]+$(id -u nobody)([[:space:]]+$(id -u nobody)){3}\$" <<<"$status" ||
+        fail "the relay does not run as nobody in all four uids"
+    grep -qE '^NoNewPrivs:[[:space:]]+1$' <<<"$status" || fail "the relay lacks no_new_privs"
+    grep -qE '^Seccomp:[[:space:]]+2$' <<<"$status" || fail "the relay has no seccomp filter"
+    pass "the relay runs as nobody with no_new_privs under a seccomp filter"
+}
+
 write_peers main sstp-proxy https://proxy.test:3129 sstp-proxy-ca-file "$CA_CERT" \
     sstp-proxy-user "$PROXY_USER" sstp-proxy-password-file /etc/ppp/proxy-secret
-proxy_call main
+proxy_call main relay_is_confined
 assert_log "$CLIENT_LOG" "connecting to sstp\.test port 443 through $P\$"
 assert_log "$CLIENT_LOG" "sstp: tunnel to sstp\.test port 443 open through $P \(proxy authentication: Basic\)"
 assert_log "$SERVER_LOG" "EVENT tcp accepted from ${PRX_SRV_IP4//./\\.}"
