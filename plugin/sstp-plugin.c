@@ -84,6 +84,12 @@ static enum sstp_proxy_auth proxy_auth = SSTP_PROXY_AUTH_ANY;
 static char *opt_helper_user;
 #ifdef SSTP_TEST_HOOKS
 static char *opt_test_sandbox;
+/* sstp-test-eaptls-foreign: hand a wrong EAP-TLS session pointer to the
+ * pppd 2.4.9 key watch, whose cross-check must then refuse it. */
+static bool opt_test_eaptls_foreign;
+#define test_eaptls_skew (opt_test_eaptls_foreign ? 1 : 0)
+#else
+#define test_eaptls_skew 0
 #endif
 
 /* Loaded by check_options, as root, before any dialling; every helper
@@ -251,6 +257,11 @@ static option_t sstp_options[] = {
      .addr = &opt_test_sandbox,
      .description = "Test builds only: execve, open or no-filter",
      .flags = OPT_PRIV},
+    {.name = "sstp-test-eaptls-foreign",
+     .type = o_bool,
+     .addr = &opt_test_eaptls_foreign,
+     .description = "Test builds only: make the EAP-TLS session check fail",
+     .flags = OPT_PRIV | 1},
 #endif
     {.name = NULL}};
 
@@ -1231,8 +1242,11 @@ static void sstp_snoop_send(unsigned char *p, int len)
 		n -= 2;
 	}
 	/* protocol 0xc227, code 2 (Response), id, length, type */
-	if (n >= 7 && q[0] == 0xc2 && q[1] == 0x27 && q[2] == 2 && q[6] > 3)
+	if (n >= 7 && q[0] == 0xc2 && q[1] == 0x27 && q[2] == 2 && q[6] > 3) {
 		eap_method = q[6];
+		if (eap_method == EAPT_TLS)
+			sstp_pppd_eaptls_response_sent(test_eaptls_skew);
+	}
 	if (prev_snoop_send_hook)
 		prev_snoop_send_hook(p, len);
 }
@@ -1311,10 +1325,11 @@ static void sstp_auth_up(void *arg, int unused)
 		source = SSTP_KEYS_NONE;
 	}
 	if (source == SSTP_KEYS_EAP_MSK && send_len < SSTP_HLAK_LEN)
-		error("sstp: cannot compute a correct crypto binding for %s: pppd %s keeps only "
-		      "%d of the 32 key bytes it needs, so the server will refuse the call "
-		      "(use pppd 2.5, or MS-CHAPv2 / EAP-MSCHAPv2)",
-		      eap_method_name(eap_method), SSTP_PPPD_VERSION, send_len);
+		error("sstp: cannot compute a correct crypto binding for %s: %s, and pppd %s "
+		      "keeps only %d of the 32 key bytes it needs, so the server will refuse "
+		      "the call (use pppd 2.5, or MS-CHAPv2 / EAP-MSCHAPv2)",
+		      eap_method_name(eap_method), sstp_pppd_eap_key_problem(), SSTP_PPPD_VERSION,
+		      send_len);
 	sstp_hlak_build(msg.u.hlak, source, send_key, send_len, recv_key, recv_len);
 	gnutls_memset(send_key, 0, sizeof(send_key));
 	gnutls_memset(recv_key, 0, sizeof(recv_key));
