@@ -98,6 +98,9 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 	}
 	ret = sstp_tls_write_all(&link->tls, request, len, WRITE_TIMEOUT_MS);
 	if (ret < 0) {
+		if (link->tls.fatal_alert &&
+		    sstp_tls_explain_rejection(&link->tls, link->cfg->host, err))
+			return ret;
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
 			       "cannot send the SSTP request to %s: %s", link->cfg->host,
 			       strerror(-ret));

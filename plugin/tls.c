@@ -37,6 +37,9 @@
 #define CERT_NAMES_MAX     200
 #define CERT_NAMES_SCANNED 64
 
+/* How long a failed send waits for the alert that may explain it. */
+#define ALERT_WAIT_MS 1000
+
 /* RFC 6066 section 8: the alert for an invalid or missing OCSP response,
  * which GnuTLS has no name for. */
 #define ALERT_BAD_CERTIFICATE_STATUS_RESPONSE ((gnutls_alert_description_t)113)
@@ -1209,6 +1212,30 @@ out:
 	return ret;
 }
 
+/*
+ * A send failed before the server sent any data, to a server that asked for
+ * our certificate: with TLS 1.3 it judges the certificate after our side of
+ * the handshake is over, and its alert saying why may be waiting unread.
+ */
+static void read_pending_alert(struct sstp_tls *tls)
+{
+	int64_t deadline = sstp_deadline_after(ALERT_WAIT_MS);
+	struct pollfd pfd = {.fd = tls->fd, .events = POLLIN};
+	uint8_t byte;
+	ssize_t ret;
+
+	if (tls->data_received || !gnutls_certificate_client_get_request_status(tls->session))
+		return;
+	for (;;) {
+		ret = gnutls_record_recv(tls->session, &byte, sizeof(byte));
+		if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED)
+			tls->fatal_alert = true;
+		if ((ret != GNUTLS_E_AGAIN && ret != GNUTLS_E_INTERRUPTED) ||
+		    poll(&pfd, 1, sstp_remaining_ms(deadline)) <= 0)
+			return;
+	}
+}
+
 int sstp_tls_write_all(struct sstp_tls *tls, const void *buf, size_t len, int timeout_ms)
 {
 	const uint8_t *bytes = buf;
@@ -1242,6 +1269,7 @@ int sstp_tls_write_all(struct sstp_tls *tls, const void *buf, size_t len, int ti
 					gnutls_strerror((int)sent));
 			ret = -EIO;
 		}
+		read_pending_alert(tls);
 		goto out;
 	}
 out:

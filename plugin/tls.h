@@ -87,7 +87,8 @@ int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cf
 		  struct sstp_error *err);
 
 /* Writes all bytes, waiting in poll() on EAGAIN, bounded by timeout_ms.
- * 0 or a negative errno (-ETIMEDOUT, -EPIPE for a closed connection, -EIO). */
+ * 0 or a negative errno (-ETIMEDOUT, -EPIPE for a closed connection, -EIO);
+ * after a failure, sstp_tls_explain_rejection() may know why. */
 int sstp_tls_write_all(struct sstp_tls *tls, const void *buf, size_t len, int timeout_ms);
 
 /* Reads what is available, waiting up to timeout_ms for the first byte.
@@ -96,7 +97,7 @@ int sstp_tls_write_all(struct sstp_tls *tls, const void *buf, size_t len, int ti
 ssize_t sstp_tls_read(struct sstp_tls *tls, void *buf, size_t size, int timeout_ms);
 
 /*
- * After a read failed: if the server ended the session with a fatal alert
+ * After a read or write failed: if the server ended the session with a fatal alert
  * before sending any data, after asking for our certificate (with TLS 1.3
  * its verdict on the certificate comes only after our handshake is done),
  * sets err to say that it refused our certificate, or that we sent none,
