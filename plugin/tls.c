@@ -361,6 +361,7 @@ static int load_client_cert(struct sstp_tls_trust *trust, const struct sstp_tls_
 		return -EINVAL;
 	}
 	pkcs12 = is_pkcs12(&cert);
+	gnutls_memset(cert.data, 0, cert.size); /* a PKCS#12 holds the key */
 	gnutls_free(cert.data);
 	cert.data = NULL;
 	if (pkcs12 && cfg->client_key) {

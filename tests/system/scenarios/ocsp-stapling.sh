@@ -110,4 +110,14 @@ echo "CASE require-pin-only | rc $rc | $(grep -m1 -E "$re" "$dir/stdout" || echo
 [ "$(grep -c '^conn=' "$BENCH_LOG")" = "$conns" ] || fail "require-pin-only: a connection was made"
 pass "case require-pin-only: exit 2 before dialling, '$re'"
 
+# An ordinary user of the setuid pppd cannot weaken root's require.
+require_setuid_pppd
+write_peers strict sstp-ocsp-stapling require >/dev/null
+: >"$CLIENT_OUT"
+RUN_AS=user run_client strict sstp-ocsp-stapling if-present
+wait_client_exit 20 || fail "user's pppd still running"
+assert_client_rc 2
+assert_log "$CLIENT_OUT" "sstp-ocsp-stapling option set in /etc/ppp/peers/strict cannot be overridden" 1
+[ "$(grep -c '^conn=' "$BENCH_LOG")" = "$conns" ] || fail "the user's pppd connected"
+
 IGNORE_SERVER=1 assert_no_leftovers 10

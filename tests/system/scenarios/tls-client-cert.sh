@@ -7,7 +7,8 @@
 # naming the TLS alert. Mistakes in the files (a wrong PKCS#12 or key
 # password, a key that is not the certificate's, a certificate without its
 # key, a key others can read): exit 2 at option time, one line, no
-# connection made.
+# connection made. An ordinary user of the setuid pppd may set none of the
+# three options.
 . "$top_srcdir/tests/system/lib.sh"
 . "$top_srcdir/tests/system/cases.sh"
 prepare_sstp
@@ -112,3 +113,14 @@ option_error cert-unreadable \
 
 assert_verdicts_ok
 IGNORE_SERVER=1 assert_no_leftovers 10
+
+# Who may set them: an ordinary user of Debian's setuid pppd may not name
+# files for root to open, nor present root's key to a server of their choice.
+require_setuid_pppd
+for opt in sstp-tls-cert sstp-tls-key sstp-tls-key-password-file; do
+    : >"$CLIENT_OUT"
+    RUN_AS=user run_client case-no-cert "$opt" "$C/alice.pem"
+    wait_client_exit 20 || fail "user's pppd with $opt still running"
+    assert_client_rc 2
+    assert_log "$CLIENT_OUT" "$opt option requires root privilege" 1
+done
