@@ -349,7 +349,7 @@ static int load_client_cert(struct sstp_tls_trust *trust, const struct sstp_tls_
 		if (!cfg->client_key && !cfg->key_password)
 			return 0;
 		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
-			       "sstp: %s needs sstp-tls-cert (the client certificate)",
+			       "%s needs sstp-tls-cert (the client certificate)",
 			       cfg->client_key ? "sstp-tls-key" : "sstp-tls-key-password-file");
 		return -EINVAL;
 	}
