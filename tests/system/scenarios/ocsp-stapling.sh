@@ -37,7 +37,7 @@ _ocsp expired "$O/index-good.txt" ca '3 days ago'
 _ocsp bad-signer "$O/index-good.txt" other-ca
 for r in good revoked expired bad-signer; do
     note "OCSP response $r: $(ocsptool -j --infile "$O/$r.der" 2>/dev/null |
-        grep -E 'Cert Status|Next Update' | tr -s '\t\n' '  ')"
+        grep -E 'Certificate Status|Next Update' | tr -s '\t\n' '  ')"
 done
 printf 'crl_next_update = 30\ncrl_number = 1\n' >"$O/crl.tmpl"
 _certtool --generate-crl --load-ca-privkey "$CERTDIR/ca-key.pem" --load-ca-certificate "$CA_CERT" \
