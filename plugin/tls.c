@@ -403,7 +403,6 @@ static int load_client_cert(struct sstp_tls_trust *trust, const struct sstp_tls_
 		report_key_error(ret, cfg, pkcs12, err);
 		return -EINVAL;
 	}
-	trust->client_cert = true;
 	sstp_log_debug("loaded the client certificate from %s%s%s", cfg->client_cert,
 		       pkcs12 ? "" : " and its key from ", pkcs12 ? "" : cfg->client_key);
 	return 0;

@@ -50,7 +50,6 @@ struct sstp_tls_config {
 struct sstp_tls_trust {
 	gnutls_certificate_credentials_t credentials;
 	gnutls_priority_t priority;
-	bool client_cert; /* the credentials hold our certificate and key */
 };
 
 /*
