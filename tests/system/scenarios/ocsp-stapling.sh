@@ -106,7 +106,9 @@ rc=0
 timeout 30 ip netns exec cli "$PPPD" call case-require-pin-only >"$dir/stdout" 2>&1 || rc=$?
 re="sstp: sstp-ocsp-stapling require cannot be used with sstp-cert-pin-only"
 echo "CASE require-pin-only | rc $rc | $(grep -m1 -E "$re" "$dir/stdout" || echo '(no matching line)')"
-[ "$rc" = 2 ] && grep -q -E "$re" "$dir/stdout" || fail "require-pin-only: exit $rc: $(cat "$dir/stdout")"
+if [ "$rc" != 2 ] || ! grep -q -E "$re" "$dir/stdout"; then
+    fail "require-pin-only: exit $rc: $(cat "$dir/stdout")"
+fi
 [ "$(grep -c '^conn=' "$BENCH_LOG")" = "$conns" ] || fail "require-pin-only: a connection was made"
 pass "case require-pin-only: exit 2 before dialling, '$re'"
 
