@@ -59,6 +59,10 @@ static int read_more(struct sstp_link *link, int64_t deadline, int wait_s, const
 		link->tls_in_len += n;
 		return 0;
 	}
+	/* TLS 1.3: the server's verdict on our certificate comes now. */
+	if (n < 0 && link->tls.fatal_alert &&
+	    sstp_tls_explain_rejection(&link->tls, link->cfg->host, err))
+		return (int)n;
 	if (n == 0)
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
 			       "SSTP server %s closed the connection while we waited for %s",
@@ -94,6 +98,9 @@ static int http_handshake(struct sstp_link *link, struct sstp_error *err)
 	}
 	ret = sstp_tls_write_all(&link->tls, request, len, WRITE_TIMEOUT_MS);
 	if (ret < 0) {
+		if (link->tls.fatal_alert &&
+		    sstp_tls_explain_rejection(&link->tls, link->cfg->host, err))
+			return ret;
 		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
 			       "cannot send the SSTP request to %s: %s", link->cfg->host,
 			       strerror(-ret));
@@ -458,6 +465,8 @@ static int connect_call(struct sstp_link *link, pid_t *relay, struct sockaddr_st
 	    .cert_pin = cfg->cert_pin,
 	    .pin_only = cfg->pin_only,
 	    .crl_file = cfg->crl_file,
+	    .client_cert = cfg->client_cert,
+	    .ocsp_require = cfg->ocsp_require,
 	    .trust = cfg->tls_trust,
 	};
 	int fd, ret;

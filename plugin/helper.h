@@ -22,7 +22,10 @@ struct sstp_link_config {
 	const char *cert_pin; /* sstp-cert-pin: public key pins, NULL for none */
 	bool pin_only;        /* sstp-cert-pin-only: the pin replaces the CA checks */
 	const char *crl_file;
-	/* ca_file, crl_file and tls_priority as loaded in check_options. */
+	const char *client_cert; /* sstp-tls-cert, for messages: loaded into tls_trust */
+	bool ocsp_require;       /* sstp-ocsp-stapling require */
+	/* ca_file, crl_file, the client certificate and tls_priority as
+	 * loaded in check_options. */
 	const struct sstp_tls_trust *tls_trust;
 	/* Whom the helper becomes before it touches the network. */
 	struct sstp_sandbox_user helper_user;

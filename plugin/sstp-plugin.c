@@ -71,6 +71,11 @@ static char *opt_tls_priority;
 static char *opt_cert_pin;
 static bool opt_pin_only;
 static char *opt_crl_file;
+static char *opt_tls_cert;
+static char *opt_tls_key;
+static char *opt_tls_key_password_file;
+static char *opt_ocsp_stapling_name;
+static bool ocsp_require;
 static int opt_connect_timeout = SSTP_DEFAULT_CONNECT_TIMEOUT_S;
 /* As written: may carry a user name and password, so pppd prints
  * opt_proxy_display instead, which never does. */
@@ -136,6 +141,7 @@ static int set_proxy(char **argv);
 static int set_proxy_auth(char **argv);
 static int tty_option_after_server(char *word, char **argv, int doit);
 static int set_server_route(char **argv);
+static int set_ocsp_stapling(char **argv);
 
 static struct channel sstp_channel;
 
@@ -211,6 +217,28 @@ static option_t sstp_options[] = {
      .type = o_string,
      .addr = &opt_crl_file,
      .description = "PEM file of CRLs: refuse a server certificate they revoke",
+     .flags = OPT_PRIV},
+    {.name = "sstp-ocsp-stapling",
+     .type = o_special,
+     .addr = (void *)set_ocsp_stapling,
+     .description = "Server OCSP staple: if-present (check one that is sent) or require",
+     .flags = OPT_PRIO | OPT_PRIVFIX | OPT_A2STRVAL,
+     .addr2 = &opt_ocsp_stapling_name},
+    {.name = "sstp-tls-cert",
+     .type = o_string,
+     .addr = &opt_tls_cert,
+     .description = "TLS client certificate: PEM (with sstp-tls-key) or PKCS#12",
+     .flags = OPT_PRIV},
+    {.name = "sstp-tls-key",
+     .type = o_string,
+     .addr = &opt_tls_key,
+     .description = "PEM private key of sstp-tls-cert (root-owned, not readable by others)",
+     .flags = OPT_PRIV},
+    {.name = "sstp-tls-key-password-file",
+     .type = o_string,
+     .addr = &opt_tls_key_password_file,
+     .description = "File holding the password of sstp-tls-key or the PKCS#12 (root-owned, "
+		    "not readable by others)",
      .flags = OPT_PRIV},
     {.name = "sstp-connect-timeout",
      .type = o_int,
@@ -537,6 +565,25 @@ static int set_proxy_auth(char **argv)
 	return 1;
 }
 
+static int set_ocsp_stapling(char **argv)
+{
+	char *name;
+
+	if (strcmp(*argv, "require") != 0 && strcmp(*argv, "if-present") != 0) {
+		ppp_option_error("sstp-ocsp-stapling: '%s' is not require or if-present", *argv);
+		return 0;
+	}
+	name = strdup(*argv);
+	if (!name) {
+		ppp_option_error("sstp-ocsp-stapling: out of memory");
+		return 0;
+	}
+	free(opt_ocsp_stapling_name);
+	opt_ocsp_stapling_name = name;
+	ocsp_require = strcmp(name, "require") == 0;
+	return 1;
+}
+
 static int set_server_route(char **argv)
 {
 	static const struct {
@@ -579,59 +626,43 @@ static bool is_host_name(const char *name)
 }
 
 /*
- * The password is the first line of a file only root can have written and
- * that others cannot read; it stays in pppd's memory for redials and goes to
- * each helper in memory, never on a command line or in the environment.
+ * A password is the first line of a file only root can have written and
+ * that others cannot read. The proxy password stays in pppd's memory for
+ * redials and goes to each helper in memory, never on a command line or in
+ * the environment. option names the option in messages.
  */
-static int read_proxy_password(const char *path)
+static int read_password_file(const char *option, const char *path, char *password, size_t size)
 {
-	struct stat st;
+	char why[SSTP_ERROR_TEXT_MAX];
 	ssize_t n;
 	size_t len;
 	int fd, ret = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = sstp_open_root_only(path, why, sizeof(why));
 	if (fd < 0) {
-		ppp_option_error("sstp-proxy-password-file: cannot open %s: %s", path,
-				 strerror(errno));
+		ppp_option_error("%s: %s", option, why);
 		return -1;
 	}
-	/* fstat on the open file: what we check is what we read. */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ppp_option_error("sstp-proxy-password-file: %s is not a regular file", path);
-		goto out;
-	}
-	/* Group-readable counts too: group dip is exactly the users who may
-	 * run pppd but must not learn root's proxy password. */
-	if (st.st_uid != 0 || (st.st_mode & (S_IRWXG | S_IRWXO))) {
-		ppp_option_error("sstp-proxy-password-file: refusing %s: it must be owned by root "
-				 "and readable by root alone (chown root %s; chmod 600 %s)",
-				 path, path, path);
-		goto out;
-	}
-	n = read(fd, proxy_password, sizeof(proxy_password) - 1);
+	n = read(fd, password, size - 1);
 	if (n < 0) {
-		ppp_option_error("sstp-proxy-password-file: cannot read %s: %s", path,
-				 strerror(errno));
+		ppp_option_error("%s: cannot read %s: %s", option, path, strerror(errno));
 		goto out;
 	}
-	proxy_password[n] = '\0';
-	len = strcspn(proxy_password, "\r\n");
-	if ((size_t)n == sizeof(proxy_password) - 1 && len == (size_t)n) {
-		ppp_option_error("sstp-proxy-password-file: the password in %s is too long", path);
+	password[n] = '\0';
+	len = strcspn(password, "\r\n");
+	if ((size_t)n == size - 1 && len == (size_t)n) {
+		ppp_option_error("%s: the password in %s is too long", option, path);
 		goto out;
 	}
-	gnutls_memset(proxy_password + len, 0, sizeof(proxy_password) - len);
+	gnutls_memset(password + len, 0, size - len);
 	if (len == 0) {
-		ppp_option_error("sstp-proxy-password-file: %s holds no password on its first line",
-				 path);
+		ppp_option_error("%s: %s holds no password on its first line", option, path);
 		goto out;
 	}
-	have_proxy_password = true;
 	ret = 0;
 out:
 	if (ret < 0)
-		gnutls_memset(proxy_password, 0, sizeof(proxy_password));
+		gnutls_memset(password, 0, size);
 	close(fd);
 	return ret;
 }
@@ -707,20 +738,34 @@ static void resolve_helper_user(void)
 }
 
 /* Every file the configuration names, loaded before the first dial: an
- * error is an option error now, never a failed call in the persist loop. */
+ * error is an option error now, never a failed call in the persist loop.
+ * The client key lives on only inside the credentials; its password is
+ * wiped here. */
 static void load_tls_files(void)
 {
+	static char key_password[SSTP_PROXY_PASSWORD_MAX];
 	struct sstp_tls_config cfg = {
 	    .ca_file = opt_ca_file,
 	    .priority = opt_tls_priority,
 	    .cert_pin = opt_cert_pin,
 	    .pin_only = opt_pin_only != 0,
 	    .crl_file = opt_crl_file,
+	    .client_cert = opt_tls_cert,
+	    .client_key = opt_tls_key,
 	};
 	struct sstp_error err = {0};
+	int ret;
 
+	if (opt_tls_key_password_file) {
+		if (read_password_file("sstp-tls-key-password-file", opt_tls_key_password_file,
+				       key_password, sizeof(key_password)) < 0)
+			exit(EXIT_OPTION_ERROR);
+		cfg.key_password = key_password;
+	}
 	sstp_tls_trust_free(&tls_trust);
-	if (sstp_tls_trust_load(&tls_trust, &cfg, &err) < 0) {
+	ret = sstp_tls_trust_load(&tls_trust, &cfg, &err);
+	gnutls_memset(key_password, 0, sizeof(key_password));
+	if (ret < 0) {
 		ppp_option_error("sstp: %s", err.text);
 		exit(EXIT_OPTION_ERROR);
 	}
@@ -745,8 +790,12 @@ static void check_proxy_options(void)
 		    "the peers file");
 		exit(EXIT_OPTION_ERROR);
 	}
-	if (opt_proxy_password_file && read_proxy_password(opt_proxy_password_file) < 0)
-		exit(EXIT_OPTION_ERROR);
+	if (opt_proxy_password_file) {
+		if (read_password_file("sstp-proxy-password-file", opt_proxy_password_file,
+				       proxy_password, sizeof(proxy_password)) < 0)
+			exit(EXIT_OPTION_ERROR);
+		have_proxy_password = true;
+	}
 	if (opt_proxy_ca_file)
 		load_proxy_ca_file(opt_proxy_ca_file);
 	if (have_proxy_password && !opt_proxy_user) {
@@ -767,6 +816,15 @@ static void sstp_check_options(void)
 		ppp_option_error(
 		    "sstp: sstp-crl-file cannot be used with sstp-cert-pin-only, which "
 		    "skips the certificate chain the CRL would be checked against; "
+		    "remove one of them (to drop a revoked key, remove its pin)");
+		exit(EXIT_OPTION_ERROR);
+	}
+	if (opt_pin_only && ocsp_require) {
+		/* An OCSP response is signed by the certificate's issuer,
+		 * which pin-only mode does not know. */
+		ppp_option_error(
+		    "sstp: sstp-ocsp-stapling require cannot be used with sstp-cert-pin-only, "
+		    "which skips the issuer the OCSP response would be checked against; "
 		    "remove one of them (to drop a revoked key, remove its pin)");
 		exit(EXIT_OPTION_ERROR);
 	}
@@ -911,6 +969,8 @@ __attribute__((noreturn)) static void become_helper(int pty_master, int sock, pi
 	    .cert_pin = opt_cert_pin,
 	    .pin_only = opt_pin_only != 0,
 	    .crl_file = opt_crl_file,
+	    .client_cert = opt_tls_cert,
+	    .ocsp_require = ocsp_require,
 	    .connect_timeout_s = opt_connect_timeout,
 	    .debug = debug_on(),
 	    .proxy_url = opt_proxy,

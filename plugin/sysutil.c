@@ -2,7 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "deadline.h"
 #include "sysutil.h"
@@ -42,4 +46,34 @@ int sstp_reap_within(pid_t pid, int timeout_ms, int *status)
 			return 0;
 		poll(NULL, 0, REAP_POLL_MS);
 	}
+}
+
+int sstp_open_root_only(const char *path, char *why, size_t why_size)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(why, why_size, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* fstat on the open file: what we check is what we read. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, why_size, "%s is not a regular file", path);
+		goto refuse;
+	}
+	/* Group-readable counts too: group dip is exactly the users who may
+	 * run pppd but must not learn root's secrets. */
+	if (st.st_uid != 0 || (st.st_mode & (S_IRWXG | S_IRWXO))) {
+		snprintf(why, why_size,
+			 "refusing %s: it must be owned by root and readable by root alone (chown "
+			 "root %s; chmod 600 %s)",
+			 path, path, path);
+		goto refuse;
+	}
+	return fd;
+refuse:
+	close(fd);
+	return -1;
 }

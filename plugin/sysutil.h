@@ -3,6 +3,7 @@
 #define SSTP_SYSUTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 /* Sets or clears O_NONBLOCK on fd. 0 or a negative errno. */
@@ -15,5 +16,14 @@ int sstp_set_nonblocking(int fd, bool nonblocking);
  * its children too).
  */
 int sstp_reap_within(pid_t pid, int timeout_ms, int *status);
+
+/*
+ * Opens a file that holds a secret of root's configuration (a password, a
+ * private key) for reading: a regular file owned by root that neither its
+ * group nor others may read. Returns the descriptor, or -1 with why set to
+ * what is wrong and how to fix it, e.g. "refusing /etc/ppp/key.pem: it must
+ * be owned by root and readable by root alone (chown root ...; chmod 600 ...)".
+ */
+int sstp_open_root_only(const char *path, char *why, size_t why_size);
 
 #endif

@@ -1,6 +1,7 @@
 /* TLS to the SSTP server with GnuTLS: handshake and record I/O on a
  * non-blocking socket bounded by deadlines, and a server certificate check
  * done by hand after the handshake so that a failure can be explained. */
+#define _GNU_SOURCE /* memmem */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include <gnutls/abstract.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/ocsp.h>
 #include <gnutls/x509.h>
 
 #include "log.h"
@@ -34,6 +36,16 @@
  * alternative names to look at for it. */
 #define CERT_NAMES_MAX     200
 #define CERT_NAMES_SCANNED 64
+
+/* How long a failed send waits for the alert that may explain it. */
+#define ALERT_WAIT_MS 1000
+
+/* RFC 6066 section 8: the alert for an invalid or missing OCSP response,
+ * which GnuTLS has no name for. */
+#define ALERT_BAD_CERTIFICATE_STATUS_RESPONSE ((gnutls_alert_description_t)113)
+
+/* A client key or PKCS#12 file larger than this is not one. */
+#define CLIENT_KEY_FILE_MAX (1024 * 1024)
 
 /* "sha256:" pins: base64 of a SHA-256 digest, and its terminator. */
 #define PIN_SIZE   45
@@ -164,6 +176,8 @@ static void report_handshake_failure(const struct sstp_tls *tls, const char *ser
 		reason = "the server closed the connection";
 		break;
 	case GNUTLS_E_FATAL_ALERT_RECEIVED:
+		if (sstp_tls_explain_rejection(tls, server, err))
+			return;
 		alert = gnutls_alert_get(tls->session);
 		snprintf(alert_text, sizeof(alert_text), "the server sent alert \"%s\"",
 			 gnutls_alert_get_name(alert));
@@ -231,6 +245,167 @@ static int load_trust(struct sstp_tls_trust *trust, const struct sstp_tls_config
 		       cfg->ca_file,
 		       ret == 0 ? "no PEM certificates in it" : file_error(ret, cfg->ca_file));
 	return -EINVAL;
+}
+
+/* What a PKCS#12 file is: DER, a SEQUENCE; a PEM file is text. */
+static bool is_pkcs12(const gnutls_datum_t *data)
+{
+	return data->size > 0 && data->data[0] == 0x30 &&
+	       !memmem(data->data, data->size, "-----BEGIN", strlen("-----BEGIN"));
+}
+
+/* The whole of a file that holds a private key, from a root-only file. */
+static int read_key_file(const char *option, const char *path, gnutls_datum_t *out,
+			 struct sstp_error *err)
+{
+	char why[SSTP_ERROR_TEXT_MAX];
+	size_t size = 0;
+	ssize_t n;
+	int fd;
+
+	out->data = NULL;
+	out->size = 0;
+	fd = sstp_open_root_only(path, why, sizeof(why));
+	if (fd < 0) {
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "%s: %s", option, why);
+		return -EACCES;
+	}
+	out->data = gnutls_malloc(CLIENT_KEY_FILE_MAX);
+	if (!out->data) {
+		close(fd);
+		sstp_error_set(err, SSTP_EXIT_FATAL_ERROR, "%s: out of memory", option);
+		return -ENOMEM;
+	}
+	while (size < CLIENT_KEY_FILE_MAX) {
+		n = read(fd, out->data + size, CLIENT_KEY_FILE_MAX - size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		size += (size_t)n;
+	}
+	if (n < 0 || size == 0 || size == CLIENT_KEY_FILE_MAX) {
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "%s: cannot read %s: %s", option, path,
+			       n < 0       ? strerror(errno)
+			       : size == 0 ? "it is empty"
+					   : "it is too large");
+		close(fd);
+		gnutls_memset(out->data, 0, size);
+		gnutls_free(out->data);
+		out->data = NULL;
+		return -EINVAL;
+	}
+	close(fd);
+	out->size = (unsigned int)size;
+	return 0;
+}
+
+/* The one-line reason GnuTLS refused a key or PKCS#12 file, and the fix. */
+static void report_key_error(int ret, const struct sstp_tls_config *cfg, bool pkcs12,
+			     struct sstp_error *err)
+{
+	const char *key_file = pkcs12 ? cfg->client_cert : cfg->client_key;
+	const char *option = pkcs12 ? "sstp-tls-cert" : "sstp-tls-key";
+
+	switch (ret) {
+	case GNUTLS_E_CERTIFICATE_KEY_MISMATCH:
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+			       "sstp-tls-key: the key in %s does not belong to the certificate in "
+			       "%s (name the key that was made with this certificate)",
+			       cfg->client_key, cfg->client_cert);
+		return;
+	case GNUTLS_E_DECRYPTION_FAILED:
+	case GNUTLS_E_MAC_VERIFY_FAILED:
+		if (cfg->key_password)
+			sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+				       "sstp-tls-key-password-file: wrong password for %s (put the "
+				       "password of %s on the first line of the password file)",
+				       key_file, key_file);
+		else
+			sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+				       "%s: %s is protected by a password: give it with "
+				       "sstp-tls-key-password-file",
+				       option, key_file);
+		return;
+	default:
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "%s: cannot use %s: %s (%s)", option,
+			       key_file, gnutls_strerror(ret),
+			       pkcs12
+				   ? "name a PKCS#12 file with the certificate and its key"
+				   : "name a PEM private key; sstp-tls-cert names its certificate");
+	}
+}
+
+/* The client certificate and its key, into the credentials the helper
+ * inherits; the key file's bytes are wiped as soon as GnuTLS has them. */
+static int load_client_cert(struct sstp_tls_trust *trust, const struct sstp_tls_config *cfg,
+			    struct sstp_error *err)
+{
+	gnutls_datum_t cert = {NULL, 0}, key = {NULL, 0};
+	bool pkcs12;
+	int ret;
+
+	if (!cfg->client_cert) {
+		if (!cfg->client_key && !cfg->key_password)
+			return 0;
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+			       "%s needs sstp-tls-cert (the client certificate)",
+			       cfg->client_key ? "sstp-tls-key" : "sstp-tls-key-password-file");
+		return -EINVAL;
+	}
+	/* Read whole to tell PKCS#12 from PEM by what it is, not its name. */
+	ret = gnutls_load_file(cfg->client_cert, &cert);
+	if (ret < 0) {
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR, "sstp-tls-cert: cannot load %s: %s",
+			       cfg->client_cert, file_error(ret, cfg->client_cert));
+		return -EINVAL;
+	}
+	pkcs12 = is_pkcs12(&cert);
+	gnutls_memset(cert.data, 0, cert.size); /* a PKCS#12 holds the key */
+	gnutls_free(cert.data);
+	cert.data = NULL;
+	if (pkcs12 && cfg->client_key) {
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+			       "sstp-tls-key: %s is a PKCS#12 file, which holds its own key: "
+			       "remove sstp-tls-key",
+			       cfg->client_cert);
+		return -EINVAL;
+	}
+	if (!pkcs12 && !cfg->client_key) {
+		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
+			       "sstp-tls-cert: %s is a PEM certificate without its key: name the "
+			       "private key with sstp-tls-key (or give a PKCS#12 file instead)",
+			       cfg->client_cert);
+		return -EINVAL;
+	}
+
+	if (pkcs12) {
+		ret = read_key_file("sstp-tls-cert", cfg->client_cert, &key, err);
+		if (ret < 0)
+			return ret;
+		ret = gnutls_certificate_set_x509_simple_pkcs12_mem(
+		    trust->credentials, &key, GNUTLS_X509_FMT_DER,
+		    cfg->key_password ? cfg->key_password : "");
+	} else {
+		ret = read_key_file("sstp-tls-key", cfg->client_key, &key, err);
+		if (ret < 0)
+			return ret;
+		ret = gnutls_load_file(cfg->client_cert, &cert);
+		if (ret >= 0)
+			ret = gnutls_certificate_set_x509_key_mem2(trust->credentials, &cert, &key,
+								   GNUTLS_X509_FMT_PEM,
+								   cfg->key_password, 0);
+		gnutls_free(cert.data);
+	}
+	gnutls_memset(key.data, 0, key.size);
+	gnutls_free(key.data);
+	if (ret < 0) {
+		report_key_error(ret, cfg, pkcs12, err);
+		return -EINVAL;
+	}
+	sstp_log_debug("loaded the client certificate from %s%s%s", cfg->client_cert,
+		       pkcs12 ? "" : " and its key from ", pkcs12 ? "" : cfg->client_key);
+	return 0;
 }
 
 static int load_priority(struct sstp_tls_trust *trust, const struct sstp_tls_config *cfg,
@@ -368,6 +543,8 @@ int sstp_tls_trust_load(struct sstp_tls_trust *trust, const struct sstp_tls_conf
 		return -ENOMEM;
 	}
 	ret = load_trust(trust, cfg, err);
+	if (ret == 0)
+		ret = load_client_cert(trust, cfg, err);
 	if (ret == 0)
 		ret = load_priority(trust, cfg, err);
 	if (ret < 0)
@@ -569,6 +746,183 @@ static void report_verification_failure(struct sstp_tls *tls, gnutls_x509_crt_t 
 	gnutls_free(printed.data);
 }
 
+/* Times in messages: UTC, as OCSP and X.509 state them. */
+static void format_time(char *buf, size_t size, time_t t)
+{
+	struct tm tm;
+
+	if (t == (time_t)-1 || !gmtime_r(&t, &tm) ||
+	    strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, size, "(unknown)");
+}
+
+static const char *revocation_reason(unsigned int reason)
+{
+	switch (reason) {
+	case GNUTLS_X509_CRLREASON_KEYCOMPROMISE:
+		return "key compromise";
+	case GNUTLS_X509_CRLREASON_CACOMPROMISE:
+		return "CA compromise";
+	case GNUTLS_X509_CRLREASON_AFFILIATIONCHANGED:
+		return "affiliation changed";
+	case GNUTLS_X509_CRLREASON_SUPERSEDED:
+		return "superseded";
+	case GNUTLS_X509_CRLREASON_CESSATIONOFOPERATION:
+		return "cessation of operation";
+	case GNUTLS_X509_CRLREASON_CERTIFICATEHOLD:
+		return "certificate hold";
+	case GNUTLS_X509_CRLREASON_PRIVILEGEWITHDRAWN:
+		return "privilege withdrawn";
+	case GNUTLS_X509_CRLREASON_AACOMPROMISE:
+		return "AA compromise";
+	default:
+		return "unspecified";
+	}
+}
+
+/* Why GnuTLS found the stapled response invalid, checked again here only to
+ * say it (GnuTLS keeps the reason to itself). */
+static const char *invalid_ocsp_reason(gnutls_ocsp_resp_t resp, gnutls_x509_crt_t leaf,
+				       const struct sstp_tls_trust *trust)
+{
+	gnutls_x509_trust_list_t list = NULL;
+	unsigned int verify = 0;
+
+	if (gnutls_ocsp_resp_check_crt(resp, 0, leaf) < 0)
+		return "it is about another certificate";
+	gnutls_certificate_get_trust_list(trust->credentials, &list);
+	if (!list || gnutls_ocsp_resp_verify(resp, list, &verify, 0) < 0)
+		return "it cannot be verified";
+	if (verify & GNUTLS_OCSP_VERIFY_SIGNATURE_FAILURE)
+		return "its signature does not verify";
+	if (verify & (GNUTLS_OCSP_VERIFY_SIGNER_NOT_FOUND | GNUTLS_OCSP_VERIFY_UNTRUSTED_SIGNER |
+		      GNUTLS_OCSP_VERIFY_SIGNER_KEYUSAGE_ERROR))
+		return "it is signed neither by the certificate's issuer nor by an OCSP responder "
+		       "the issuer authorised";
+	if (verify & GNUTLS_OCSP_VERIFY_INSECURE_ALGORITHM)
+		return "it is signed with an insecure algorithm";
+	if (verify & (GNUTLS_OCSP_VERIFY_CERT_EXPIRED | GNUTLS_OCSP_VERIFY_CERT_NOT_ACTIVATED))
+		return "the responder's certificate is not valid now";
+	return "it cannot be verified";
+}
+
+#define OCSP_STATUS_BITS                                                                           \
+	(GNUTLS_CERT_REVOKED | GNUTLS_CERT_INVALID_OCSP_STATUS |                                   \
+	 GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED | GNUTLS_CERT_MISSING_OCSP_STATUS)
+
+/*
+ * The verdict of the server's stapled OCSP response (RFC 6066 section 8,
+ * RFC 6960), when that is what failed the verification: revoked, invalid,
+ * out of date, or missing where the certificate demands it (RFC 7633).
+ * Returns false when the failure was not the staple's, for the general
+ * report.
+ */
+static bool report_ocsp_failure(struct sstp_tls *tls, gnutls_x509_crt_t leaf, const char *server,
+				unsigned int status, const struct sstp_tls_config *cfg,
+				struct sstp_error *err)
+{
+	gnutls_ocsp_resp_t resp = NULL;
+	gnutls_datum_t raw = {NULL, 0};
+	unsigned int cert_status = 0;
+	time_t this_update = -1, next_update = -1, revoked_at = -1;
+	unsigned int reason = 0;
+	char when[64], next[64];
+	bool parsed;
+
+	if (!(status & OCSP_STATUS_BITS) ||
+	    (status & ~(OCSP_STATUS_BITS | GNUTLS_CERT_INVALID)) != 0)
+		return false;
+	if (status & GNUTLS_CERT_MISSING_OCSP_STATUS) {
+		gnutls_alert_send(tls->session, GNUTLS_AL_FATAL,
+				  ALERT_BAD_CERTIFICATE_STATUS_RESPONSE);
+		sstp_error_set(
+		    err, SSTP_EXIT_CONNECT_FAILED,
+		    "server certificate for %s is not trusted: it demands OCSP stapling "
+		    "(TLS feature status_request) and the server stapled no OCSP response",
+		    server);
+		return true;
+	}
+	parsed = gnutls_ocsp_status_request_get2(tls->session, 0, &raw) == 0 &&
+		 gnutls_ocsp_resp_init(&resp) == 0 && gnutls_ocsp_resp_import(resp, &raw) == 0 &&
+		 gnutls_ocsp_resp_get_single(resp, 0, NULL, NULL, NULL, NULL, &cert_status,
+					     &this_update, &next_update, &revoked_at, &reason) == 0;
+	if ((status & GNUTLS_CERT_REVOKED) &&
+	    !(parsed && cert_status == GNUTLS_OCSP_CERT_REVOKED)) {
+		/* Revoked by a CRL from sstp-crl-file: the general report. */
+		if (resp)
+			gnutls_ocsp_resp_deinit(resp);
+		return false;
+	}
+	if (status & GNUTLS_CERT_REVOKED) {
+		gnutls_alert_send(tls->session, GNUTLS_AL_FATAL, GNUTLS_A_CERTIFICATE_REVOKED);
+		format_time(when, sizeof(when), revoked_at);
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "server certificate for %s is revoked: the OCSP response the server "
+			       "stapled says it was revoked on %s (reason: %s); the server needs a "
+			       "new certificate",
+			       server, when, revocation_reason(reason));
+	} else if (status & GNUTLS_CERT_INVALID_OCSP_STATUS) {
+		gnutls_alert_send(tls->session, GNUTLS_AL_FATAL,
+				  ALERT_BAD_CERTIFICATE_STATUS_RESPONSE);
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "server certificate for %s is not trusted: the OCSP response the "
+			       "server stapled is invalid: %s (the server's OCSP stapling is "
+			       "misconfigured, or someone is in the way)",
+			       server,
+			       parsed ? invalid_ocsp_reason(resp, leaf, cfg->trust)
+				      : "it cannot be parsed");
+	} else {
+		gnutls_alert_send(tls->session, GNUTLS_AL_FATAL,
+				  ALERT_BAD_CERTIFICATE_STATUS_RESPONSE);
+		format_time(when, sizeof(when), this_update);
+		format_time(next, sizeof(next), next_update);
+		sstp_error_set(
+		    err, SSTP_EXIT_CONNECT_FAILED,
+		    "server certificate for %s is not trusted: the OCSP response the "
+		    "server stapled is out of date (produced %s, next update %s; check "
+		    "this machine's clock, otherwise the server must staple a fresh one)",
+		    server, when, next_update == (time_t)-1 ? "not given" : next);
+	}
+	if (resp)
+		gnutls_ocsp_resp_deinit(resp);
+	return true;
+}
+
+/* After a verification that passed: a good stapled response is logged, and
+ * sstp-ocsp-stapling require refuses a server that stapled none. */
+static int check_ocsp_stapled(struct sstp_tls *tls, const char *server,
+			      const struct sstp_tls_config *cfg, struct sstp_error *err)
+{
+	gnutls_datum_t raw = {NULL, 0};
+	gnutls_ocsp_resp_t resp = NULL;
+	time_t next_update = -1;
+	char next[64];
+
+	if (gnutls_ocsp_status_request_is_checked(tls->session, 0)) {
+		if (gnutls_ocsp_status_request_get2(tls->session, 0, &raw) == 0 &&
+		    gnutls_ocsp_resp_init(&resp) == 0 && gnutls_ocsp_resp_import(resp, &raw) == 0)
+			gnutls_ocsp_resp_get_single(resp, 0, NULL, NULL, NULL, NULL, NULL, NULL,
+						    &next_update, NULL, NULL);
+		if (resp)
+			gnutls_ocsp_resp_deinit(resp);
+		format_time(next, sizeof(next), next_update);
+		sstp_log_debug("server's stapled OCSP response: good (next update %s)",
+			       next_update == (time_t)-1 ? "not given" : next);
+		return 0;
+	}
+	if (!cfg->ocsp_require) {
+		sstp_log_debug("server stapled no OCSP response");
+		return 0;
+	}
+	gnutls_alert_send(tls->session, GNUTLS_AL_FATAL, ALERT_BAD_CERTIFICATE_STATUS_RESPONSE);
+	sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+		       "server %s stapled no OCSP response for its certificate, and "
+		       "sstp-ocsp-stapling require asks for one (enable OCSP stapling on the "
+		       "server, or set sstp-ocsp-stapling if-present)",
+		       server);
+	return -EACCES;
+}
+
 /* The pin of the leaf's public key: base64 of the SHA-256 of its DER
  * SubjectPublicKeyInfo (the value curl's --pinnedpubkey and RFC 7469 use). */
 static int public_key_pin(gnutls_x509_crt_t leaf, char out[PIN_SIZE])
@@ -718,7 +1072,8 @@ static int verify_server(struct sstp_tls *tls, gnutls_x509_crt_t leaf,
 		return -EACCES;
 	}
 	if (status != 0) {
-		report_verification_failure(tls, leaf, server, status, err);
+		if (!report_ocsp_failure(tls, leaf, server, status, cfg, err))
+			report_verification_failure(tls, leaf, server, status, err);
 		return -EACCES;
 	}
 	/* GnuTLS reads a certificate without the EKU extension as fit for any
@@ -740,6 +1095,9 @@ static int verify_server(struct sstp_tls *tls, gnutls_x509_crt_t leaf,
 			       server, advice);
 		return -EACCES;
 	}
+	ret = check_ocsp_stapled(tls, server, cfg, err);
+	if (ret < 0)
+		return ret;
 	return check_pin(tls, leaf, server, cfg, err);
 }
 
@@ -790,6 +1148,7 @@ int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cf
 
 	memset(tls, 0, sizeof(*tls));
 	tls->fd = fd;
+	tls->client_cert = cfg->client_cert;
 
 	ret = gnutls_init(&tls->session, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL);
 	if (ret < 0) {
@@ -801,6 +1160,11 @@ int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cf
 	if (ret < 0)
 		goto gnutls_failed;
 	ret = gnutls_priority_set(tls->session, cfg->trust->priority);
+	if (ret < 0)
+		goto gnutls_failed;
+	/* Ask for the server's OCSP response (RFC 6066 section 8) always:
+	 * GnuTLS does by default, but that is a default, not a promise. */
+	ret = gnutls_ocsp_status_request_enable_client(tls->session, NULL, 0, NULL);
 	if (ret < 0)
 		goto gnutls_failed;
 	/* RFC 6066 allows only host names in SNI. */
@@ -848,6 +1212,30 @@ out:
 	return ret;
 }
 
+/*
+ * A send failed before the server sent any data, to a server that asked for
+ * our certificate: with TLS 1.3 it judges the certificate after our side of
+ * the handshake is over, and its alert saying why may be waiting unread.
+ */
+static void read_pending_alert(struct sstp_tls *tls)
+{
+	int64_t deadline = sstp_deadline_after(ALERT_WAIT_MS);
+	struct pollfd pfd = {.fd = tls->fd, .events = POLLIN};
+	uint8_t byte;
+	ssize_t ret;
+
+	if (tls->data_received || !gnutls_certificate_client_get_request_status(tls->session))
+		return;
+	for (;;) {
+		ret = gnutls_record_recv(tls->session, &byte, sizeof(byte));
+		if (ret == GNUTLS_E_FATAL_ALERT_RECEIVED)
+			tls->fatal_alert = true;
+		if ((ret != GNUTLS_E_AGAIN && ret != GNUTLS_E_INTERRUPTED) ||
+		    poll(&pfd, 1, sstp_remaining_ms(deadline)) <= 0)
+			return;
+	}
+}
+
 int sstp_tls_write_all(struct sstp_tls *tls, const void *buf, size_t len, int timeout_ms)
 {
 	const uint8_t *bytes = buf;
@@ -881,6 +1269,7 @@ int sstp_tls_write_all(struct sstp_tls *tls, const void *buf, size_t len, int ti
 					gnutls_strerror((int)sent));
 			ret = -EIO;
 		}
+		read_pending_alert(tls);
 		goto out;
 	}
 out:
@@ -921,6 +1310,8 @@ ssize_t sstp_tls_read(struct sstp_tls *tls, void *buf, size_t size, int timeout_
 	for (;;) {
 		errno = 0;
 		ret = gnutls_record_recv(tls->session, buf, size);
+		if (ret > 0)
+			tls->data_received = true;
 		if (ret >= 0)
 			return ret;
 
@@ -952,6 +1343,7 @@ ssize_t sstp_tls_read(struct sstp_tls *tls, void *buf, size_t size, int timeout_
 			sstp_log_debug("TLS receive from server failed: %s", strerror(sys_errno));
 			return sys_errno == ECONNRESET || sys_errno == EPIPE ? -ECONNRESET : -EIO;
 		case GNUTLS_E_FATAL_ALERT_RECEIVED:
+			tls->fatal_alert = true;
 			sstp_log_notice("server ended the TLS session with alert: %s",
 					gnutls_alert_get_name(gnutls_alert_get(tls->session)));
 			return -ECONNRESET;
@@ -965,6 +1357,62 @@ ssize_t sstp_tls_read(struct sstp_tls *tls, void *buf, size_t size, int timeout_
 			return -EIO;
 		}
 	}
+}
+
+/* Alerts by which a server that asked for our certificate says it will not
+ * have it (or our not having one): RFC 8446 6.2, RFC 5246 7.2.2. */
+static bool is_certificate_alert(gnutls_alert_description_t alert)
+{
+	switch (alert) {
+	case GNUTLS_A_BAD_CERTIFICATE:
+	case GNUTLS_A_UNSUPPORTED_CERTIFICATE:
+	case GNUTLS_A_CERTIFICATE_REVOKED:
+	case GNUTLS_A_CERTIFICATE_EXPIRED:
+	case GNUTLS_A_CERTIFICATE_UNKNOWN:
+	case GNUTLS_A_UNKNOWN_CA:
+	case GNUTLS_A_ACCESS_DENIED:
+	case GNUTLS_A_HANDSHAKE_FAILURE:
+	case GNUTLS_A_DECRYPT_ERROR:
+	case GNUTLS_A_CERTIFICATE_REQUIRED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool sstp_tls_explain_rejection(const struct sstp_tls *tls, const char *server,
+				struct sstp_error *err)
+{
+	gnutls_alert_description_t alert;
+	const char *name;
+
+	if (!tls->session || tls->data_received ||
+	    !gnutls_certificate_client_get_request_status(tls->session))
+		return false;
+	alert = gnutls_alert_get(tls->session);
+	if (!is_certificate_alert(alert))
+		return false;
+	name = gnutls_alert_get_name(alert);
+	if (gnutls_certificate_get_ours(tls->session))
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "the SSTP server %s rejected our client certificate (TLS alert: "
+			       "%s); check sstp-tls-cert %s: is it issued by a CA the server "
+			       "trusts, still valid, and meant for client authentication?",
+			       server, name ? name : "unknown", tls->client_cert);
+	else if (tls->client_cert)
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "the SSTP server %s asked for a client certificate and refused the "
+			       "connection (TLS alert: %s); sstp-tls-cert %s was not sent: it is "
+			       "not issued by a CA the server named, or its key type is not one "
+			       "the server accepts",
+			       server, name ? name : "unknown", tls->client_cert);
+	else
+		sstp_error_set(err, SSTP_EXIT_CONNECT_FAILED,
+			       "the SSTP server %s requires a TLS client certificate, and none is "
+			       "configured (TLS alert: %s); give one with sstp-tls-cert and "
+			       "sstp-tls-key",
+			       server, name ? name : "unknown");
+	return true;
 }
 
 void sstp_tls_close(struct sstp_tls *tls)

@@ -24,6 +24,18 @@ struct sstp_tls_config {
 	const char *cert_pin;
 	bool pin_only;        /* the pin alone decides: no CA, date, name or EKU check */
 	const char *crl_file; /* PEM CRLs to check the chain against; NULL: none */
+	/* TLS client authentication; NULL: none. client_cert is a PEM
+	 * certificate (chain) whose key is in client_key, or a PKCS#12 file
+	 * (told by its content: DER, not PEM text) that holds both, with
+	 * client_key NULL. The key, or the PKCS#12, must be a root-only file.
+	 * key_password unlocks an encrypted PEM key or the PKCS#12. */
+	const char *client_cert;
+	const char *client_key;
+	const char *key_password;
+	/* sstp-ocsp-stapling require: refuse a server that staples no valid
+	 * OCSP response for its certificate (one that staples an invalid or
+	 * revoked response is refused either way). */
+	bool ocsp_require;
 	/* For sstp_tls_open(): what sstp_tls_trust_load() made of the above. */
 	const struct sstp_tls_trust *trust;
 };
@@ -42,8 +54,10 @@ struct sstp_tls_trust {
 
 /*
  * Loads ca_file (or the system trust store unless pin_only without a CA
- * file), crl_file and priority from cfg, and checks the syntax of cert_pin
- * ("sha256:" and 44 base64 characters, ';' between several). On failure
+ * file), crl_file, the client certificate and key, and priority from cfg,
+ * and checks the syntax of cert_pin ("sha256:" and 44 base64 characters,
+ * ';' between several). The key's bytes are wiped once GnuTLS has them;
+ * cfg->key_password is the caller's to wipe. On failure
  * returns a negative errno, with err naming the option and the fix.
  */
 int sstp_tls_trust_load(struct sstp_tls_trust *trust, const struct sstp_tls_config *cfg,
@@ -55,6 +69,9 @@ struct sstp_tls {
 	int fd;
 	uint8_t *leaf_der; /* DER of the server's end-entity certificate */
 	size_t leaf_der_len;
+	const char *client_cert; /* cfg->client_cert, for messages */
+	bool data_received;      /* any application data from the server yet */
+	bool fatal_alert;        /* the server ended the session with a fatal alert */
 };
 
 /*
@@ -69,13 +86,24 @@ int sstp_tls_open(struct sstp_tls *tls, int fd, const struct sstp_tls_config *cf
 		  struct sstp_error *err);
 
 /* Writes all bytes, waiting in poll() on EAGAIN, bounded by timeout_ms.
- * 0 or a negative errno (-ETIMEDOUT, -EPIPE for a closed connection, -EIO). */
+ * 0 or a negative errno (-ETIMEDOUT, -EPIPE for a closed connection, -EIO);
+ * after a failure, sstp_tls_explain_rejection() may know why. */
 int sstp_tls_write_all(struct sstp_tls *tls, const void *buf, size_t len, int timeout_ms);
 
 /* Reads what is available, waiting up to timeout_ms for the first byte.
  * Returns bytes read, 0 for a clean close by the server, or a negative errno
  * (-ETIMEDOUT, -ECONNRESET, -EIO). */
 ssize_t sstp_tls_read(struct sstp_tls *tls, void *buf, size_t size, int timeout_ms);
+
+/*
+ * After a read or write failed: if the server ended the session with a fatal alert
+ * before sending any data, after asking for our certificate (with TLS 1.3
+ * its verdict on the certificate comes only after our handshake is done),
+ * sets err to say that it refused our certificate, or that we sent none,
+ * naming the alert. Returns whether it did.
+ */
+bool sstp_tls_explain_rejection(const struct sstp_tls *tls, const char *server,
+				struct sstp_error *err);
 
 /* Sends close_notify if possible (without waiting long), frees everything, closes fd. */
 void sstp_tls_close(struct sstp_tls *tls);

@@ -11,6 +11,8 @@
 # The pppd 2.5 tests fetch Debian 13's ppp source package through a private
 # apt configuration (dpkg-dev, debian-archive-keyring) and build it (OpenSSL
 # for MS-CHAP, MPPE and EAP-TLS). The Debian packaging test needs debhelper.
+# The OCSP stapling test makes an out-of-date OCSP response with openssl
+# under faketime.
 #
 # The interoperability tests (tests/interop) build accel-ppp (cmake, PCRE2,
 # OpenSSL) and sstp-server's C codec (python3-dev), measure with iperf3, and
@@ -28,7 +30,7 @@ PACKAGES="
     clang libclang-rt-14-dev clang-format
     squid apache2-utils dante-server
     dpkg-dev debian-archive-keyring libssl-dev
-    debhelper fakeroot lintian openssl groff-base
+    debhelper fakeroot lintian openssl groff-base faketime
     cmake libpcre2-dev python3-dev iperf3 sstp-client
 "
 

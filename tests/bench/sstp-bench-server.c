@@ -4,6 +4,7 @@
  *
  *   sstp-bench-server serve --listen ADDR --port P --raw-port P2 --cert PEM
  *                           --key PEM --pppd-options FILE [--pidfile FILE]
+ *                           [--ocsp-plan DER1,DER2,...]
  *   sstp-bench-server raw --connect ADDR --port P2 --seconds N --direction up|down
  *
  * It is deliberately independent of plugin/ (no shared source): its own
@@ -12,6 +13,12 @@
  * Call Connected (tests/server/sstp-test-server.py does that); it accepts any
  * Call Connected and just carries PPP frames between the TLS connection and a
  * server-side pppd on a pty, answering Echo Requests and Call Disconnect.
+ *
+ * --ocsp-plan (for the OCSP stapling tests, where Python's ssl cannot
+ * staple): the i-th SSTP connection staples the DER OCSP response in the
+ * i-th file, "-" none; later connections none. The response is sent as it
+ * is, even when out of date or revoked: that is what the client must judge.
+ * Each accepted connection is logged on stderr as "conn=N ocsp=FILE".
  *
  * Each connection is served by a forked child. The data path is made cheap
  * in system calls, because inside user-mode-linux the server shares the one
@@ -635,6 +642,42 @@ static int raw_client(const char *host, const char *port, int secs, int up)
 	return 0;
 }
 
+/* ---- OCSP stapling ------------------------------------------------------- */
+
+/* Served through the callback, not gnutls_certificate_set_ocsp_status_request_file,
+ * which would check the response and withhold an expired one. */
+static int staple_ocsp(gnutls_session_t s, void *file, gnutls_datum_t *resp)
+{
+	(void)s;
+	if (gnutls_load_file(file, resp) < 0) {
+		fprintf(stderr, "sstp-bench-server: cannot read OCSP response %s\n",
+			(const char *)file);
+		return GNUTLS_E_NO_CERTIFICATE_STATUS;
+	}
+	return 0;
+}
+
+/* The plan's entry for connection n (from 1): a file name, or NULL. */
+static char *ocsp_for(const char *plan, unsigned n)
+{
+	static char file[4096];
+	const char *p = plan, *end;
+
+	for (; p && n > 1; n--) {
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return NULL;
+	end = p + strcspn(p, ",");
+	if ((size_t)(end - p) >= sizeof(file) || (end - p == 1 && *p == '-') || end == p)
+		return NULL;
+	memcpy(file, p, (size_t)(end - p));
+	file[end - p] = '\0';
+	return file;
+}
+
 /* ---- listener -------------------------------------------------------------- */
 
 static int listen_on(const char *addr, const char *port)
@@ -659,7 +702,8 @@ static int listen_on(const char *addr, const char *port)
 int main(int argc, char **argv)
 {
 	const char *listen_addr = "0.0.0.0", *port = "443", *raw_port = "4433", *cert = NULL,
-		   *key = NULL, *options = NULL, *pidfile = NULL, *dir = "up";
+		   *key = NULL, *options = NULL, *pidfile = NULL, *dir = "up", *ocsp_plan = NULL;
+	unsigned sstp_conns = 0;
 	int secs = 10;
 	gnutls_certificate_credentials_t cred;
 	int lfd[2];
@@ -687,6 +731,8 @@ int main(int argc, char **argv)
 			secs = atoi(v);
 		else if (!strcmp(o, "--direction"))
 			dir = v;
+		else if (!strcmp(o, "--ocsp-plan"))
+			ocsp_plan = v;
 		else
 			goto usage;
 	}
@@ -730,6 +776,17 @@ int main(int argc, char **argv)
 			fd = accept(lfd[k], NULL, NULL);
 			if (fd < 0)
 				continue;
+			if (k == 0 && ocsp_plan) {
+				char *file = ocsp_for(ocsp_plan, ++sstp_conns);
+
+				fprintf(stderr, "conn=%u ocsp=%s\n", sstp_conns, file ? file : "-");
+				if (file)
+					gnutls_certificate_set_ocsp_status_request_function2(
+					    cred, 0, staple_ocsp, file);
+				else
+					gnutls_certificate_set_ocsp_status_request_function2(
+					    cred, 0, NULL, NULL);
+			}
 			if (fork() != 0) {
 				close(fd);
 				continue;
@@ -748,7 +805,7 @@ int main(int argc, char **argv)
 usage:
 	fprintf(stderr,
 		"usage: %s serve --listen ADDR --port P --raw-port P --cert PEM --key PEM "
-		"--pppd-options FILE [--pidfile F]\n"
+		"--pppd-options FILE [--pidfile F] [--ocsp-plan DER,...]\n"
 		"       %s raw --connect ADDR --port P --seconds N --direction up|down\n",
 		argv[0], argv[0]);
 	return 2;

@@ -1062,6 +1062,10 @@ class Connection:
         self.sni = self.srv.sni_names.pop(id(self.tls), None)
         self.log("EVENT", "tls-up version=%s cipher=%s sni=%s" % (
             self.tls.version(), self.tls.cipher()[0], self.sni or "-"))
+        if self.args.client_ca:
+            peer = self.tls.getpeercert() or {}
+            subject = ",".join("%s=%s" % kv for rdn in peer.get("subject", ()) for kv in rdn)
+            self.log("EVENT", "tls-client-cert subject=%s" % (subject or "-"))
         if self.args.expect_host and self.sni != self.args.expect_host:
             self.violation("tls sni=%s, expected %s" % (self.sni, self.args.expect_host))
         return True
@@ -2126,6 +2130,10 @@ class Server:
             # OpenSSL would refuse to serve a weak test certificate itself.
             ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
         ctx.load_cert_chain(cert, key)
+        if self.args.client_ca:
+            # TLS client authentication, as MikroTik's verify-client-certificate.
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(self.args.client_ca)
         ctx.sni_callback = self._sni
         return ctx
 
@@ -2282,6 +2290,9 @@ def parse_args(argv):
                         "give its MSCHAPv2 Success the Response's MS-CHAPv2-ID and end "
                         "with EAP Success, so that EAP-MSCHAPv2 runs between two pppds")
     p.add_argument("--expect-host", help="also require this Host header value and TLS SNI name")
+    p.add_argument("--client-ca", metavar="FILE",
+                   help="require a TLS client certificate issued by a CA in this PEM file, "
+                        "and log its subject")
     p.add_argument("--tls-max", choices=("1.2", "1.3"), default="1.3",
                    help="highest TLS version offered")
     p.add_argument("--log", help="log file (appended; default stderr)")
