@@ -1101,13 +1101,73 @@ static void log_helper_error(char *text)
 	}
 }
 
+static void log_connect_banner(void)
+{
+	const char *as = opt_host ? " as " : "", *host = opt_host ? opt_host : "";
+
+	info("sstp: pppd-sstp %s (pppd %s, GnuTLS %s, libcurl %s)", PACKAGE_VERSION,
+	     SSTP_PPPD_VERSION, gnutls_check_version(NULL), sstp_proxy_libcurl_version());
+	if (!opt_proxy)
+		info("sstp: connecting to %s port %u%s%s", server_host, server_port, as, host);
+	else if (strcmp(opt_proxy, "env") == 0)
+		info("sstp: connecting to %s port %u%s%s (proxy from the environment)", server_host,
+		     server_port, as, host);
+	else
+		info("sstp: connecting to %s port %u%s%s through proxy %s", server_host,
+		     server_port, as, host, opt_proxy_display);
+}
+
+/* Waits until the helper has the call set up (*msg is then its READY, with
+ * the peer address) or has failed; on failure, logs why, sets pppd's exit
+ * status and returns -1. SIGTERM cancels the attempt. */
+static int wait_for_helper_ready(struct sstp_ipc_msg *msg)
+{
+	int limit_s = opt_connect_timeout * 2 + SSTP_SETUP_MARGIN_S;
+	int64_t deadline = sstp_deadline_after(limit_s * 1000);
+	bool crashed = false;
+	int ret;
+
+	for (;;) {
+		if (ppp_signaled(SIGTERM)) {
+			notice("sstp: connection attempt cancelled");
+			ppp_set_status(EXIT_USER_REQUEST);
+			cancel_helper();
+			return -1;
+		}
+		ret = sstp_ipc_recv(helper_sock, msg, sstp_remaining_ms(deadline));
+		if (ret == -EINTR)
+			continue;
+		if (ret == -ETIMEDOUT) {
+			error("sstp: no answer from %s within %d s", server_host, limit_s);
+			ppp_set_status(EXIT_CONNECT_FAILED);
+			return -1;
+		}
+		if (ret <= 0) {
+			reap_helper(SSTP_CLEANUP_WAIT_MS, &crashed);
+			if (!crashed)
+				error("sstp: the helper process ended unexpectedly");
+			ppp_set_status(EXIT_CONNECT_FAILED);
+			return -1;
+		}
+		if (msg->type == SSTP_IPC_READY)
+			return 0;
+		if (msg->type == SSTP_IPC_FAIL) {
+			/* Network text in it went through sstp_sanitize() in
+			 * the helper; escaping again would double backslashes. */
+			msg->u.error.text[sizeof(msg->u.error.text) - 1] = '\0';
+			log_helper_error(msg->u.error.text);
+			ppp_set_status(msg->u.error.exit_status ? msg->u.error.exit_status
+								: EXIT_CONNECT_FAILED);
+			return -1;
+		}
+	}
+}
+
 static int sstp_connect(void)
 {
 	struct sstp_ipc_msg msg;
-	int64_t deadline;
 	int pair[2] = {-1, -1}, master = -1;
 	pid_t pppd_pid = getpid();
-	int ret;
 
 	/* Stale keys from an earlier link must never reach this link's binding. */
 	sstp_pppd_clear_keys();
@@ -1126,18 +1186,7 @@ static int sstp_connect(void)
 	}
 	helper_sock = pair[0];
 
-	info("sstp: pppd-sstp %s (pppd %s, GnuTLS %s, libcurl %s)", PACKAGE_VERSION,
-	     SSTP_PPPD_VERSION, gnutls_check_version(NULL), sstp_proxy_libcurl_version());
-	if (!opt_proxy)
-		info("sstp: connecting to %s port %u%s%s", server_host, server_port,
-		     opt_host ? " as " : "", opt_host ? opt_host : "");
-	else if (strcmp(opt_proxy, "env") == 0)
-		info("sstp: connecting to %s port %u%s%s (proxy from the environment)", server_host,
-		     server_port, opt_host ? " as " : "", opt_host ? opt_host : "");
-	else
-		info("sstp: connecting to %s port %u%s%s through proxy %s", server_host,
-		     server_port, opt_host ? " as " : "", opt_host ? opt_host : "",
-		     opt_proxy_display);
+	log_connect_banner();
 	helper_pid = fork();
 	if (helper_pid < 0) {
 		error("sstp: cannot start the helper process: %m");
@@ -1151,45 +1200,8 @@ static int sstp_connect(void)
 	close(pair[1]);
 	pair[1] = -1;
 
-	deadline = sstp_deadline_after((opt_connect_timeout * 2 + SSTP_SETUP_MARGIN_S) * 1000);
-	for (;;) {
-		if (ppp_signaled(SIGTERM)) {
-			notice("sstp: connection attempt cancelled");
-			ppp_set_status(EXIT_USER_REQUEST);
-			cancel_helper();
-			goto fail;
-		}
-		ret = sstp_ipc_recv(helper_sock, &msg, sstp_remaining_ms(deadline));
-		if (ret == -EINTR)
-			continue;
-		if (ret == -ETIMEDOUT) {
-			error("sstp: no answer from %s within %d s", server_host,
-			      opt_connect_timeout * 2 + SSTP_SETUP_MARGIN_S);
-			ppp_set_status(EXIT_CONNECT_FAILED);
-			goto fail;
-		}
-		if (ret <= 0) {
-			bool crashed = false;
-
-			reap_helper(SSTP_CLEANUP_WAIT_MS, &crashed);
-			if (!crashed)
-				error("sstp: the helper process ended unexpectedly");
-			ppp_set_status(EXIT_CONNECT_FAILED);
-			goto fail;
-		}
-		if (msg.type == SSTP_IPC_READY)
-			break;
-		if (msg.type == SSTP_IPC_FAIL) {
-			/* Network text in it went through sstp_sanitize() in
-			 * the helper; escaping again would double backslashes. */
-			msg.u.error.text[sizeof(msg.u.error.text) - 1] = '\0';
-			log_helper_error(msg.u.error.text);
-			ppp_set_status(msg.u.error.exit_status ? msg.u.error.exit_status
-							       : EXIT_CONNECT_FAILED);
-			goto fail;
-		}
-	}
-
+	if (wait_for_helper_ready(&msg) < 0)
+		goto fail;
 	if (keep_server_route(&msg.u.peer) < 0) {
 		ppp_set_status(EXIT_CONNECT_FAILED);
 		goto fail;

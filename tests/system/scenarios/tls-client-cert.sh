@@ -4,11 +4,11 @@
 # PEM with its key, with an encrypted PEM key, and as PKCS#12 with a password
 # file: the call comes up and the server saw alice's certificate. A
 # certificate from another CA, and none at all: pppd exits 8 with one line
-# naming the TLS alert. Mistakes in the files (a wrong PKCS#12 or key
-# password, a key that is not the certificate's, a certificate without its
-# key, a key others can read): exit 2 at option time, one line, no
-# connection made. An ordinary user of the setuid pppd may set none of the
-# three options.
+# naming the TLS alert, over TLS 1.3 and over TLS 1.2. Mistakes in the files
+# (a wrong PKCS#12 or key password, a key that is not the certificate's, a
+# certificate without its key, a key others can read): exit 2 at option
+# time, one line, no connection made. An ordinary user of the setuid pppd
+# may set none of the three options.
 . "$top_srcdir/tests/system/lib.sh"
 . "$top_srcdir/tests/system/cases.sh"
 prepare_sstp
@@ -65,7 +65,15 @@ case_start other-ca sstp-tls-cert "$C/mallory.pem" sstp-tls-key "$C/mallory-key.
 case_check other-ca 8 "sstp: the SSTP server sstp\.test rejected our client certificate \(TLS alert: [^)]+\); check sstp-tls-cert $C/mallory\.pem" 15
 case_start no-cert
 case_check no-cert 8 "sstp: the SSTP server sstp\.test requires a TLS client certificate, and none is configured \(TLS alert: [^)]+\); give one with sstp-tls-cert" 15
-for c in other-ca no-cert; do
+# The same over TLS 1.2, where the server's alert arrives inside our own
+# handshake instead of after it.
+TLS12=NORMAL:-VERS-ALL:+VERS-TLS1.2
+case_start other-ca-tls12 sstp-tls-priority "$TLS12" \
+    sstp-tls-cert "$C/mallory.pem" sstp-tls-key "$C/mallory-key.pem"
+case_check other-ca-tls12 8 "sstp: the SSTP server sstp\.test rejected our client certificate \(TLS alert: [^)]+\); check sstp-tls-cert $C/mallory\.pem" 15
+case_start no-cert-tls12 sstp-tls-priority "$TLS12"
+case_check no-cert-tls12 8 "sstp: the SSTP server sstp\.test requires a TLS client certificate, and none is configured \(TLS alert: [^)]+\); give one with sstp-tls-cert" 15
+for c in other-ca no-cert other-ca-tls12 no-cert-tls12; do
     assert_log "$SERVER_LOG" "conn=${CASE_CONN[$c]} ERROR tls handshake failed" 1
     assert_not_log "$SERVER_LOG" "conn=${CASE_CONN[$c]} (EVENT http-|EVENT tls-client-cert|VERDICT)"
 done
