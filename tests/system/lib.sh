@@ -614,6 +614,18 @@ run_client() {
 # An ordinary user allowed to run Debian's pppd (setuid root, group dip).
 AS_USER=(setpriv --reuid=nobody --regid=nogroup --groups=dip)
 
+# setuid_checks_follow: what follows needs Debian's setuid pppd. With the
+# pppd 2.5 that t-pppd25 builds as the client, which is not setuid, the
+# scenario ends here having passed what it checked; its pppd 2.4.9 run makes
+# the setuid checks.
+setuid_checks_follow() {
+    if [ -n "${SSTP_CLIENT_PPPD:-}" ] && [ ! -u "$PPPD" ]; then
+        note "setuid checks not run with $PPPD (not setuid): the pppd 2.4.9 run of this scenario makes them"
+        exit 0
+    fi
+    require_setuid_pppd
+}
+
 # require_setuid_pppd: $PPPD is setuid root and group dip exists, and an
 # AS_USER process runs it with euid 0 (no nosuid mount in the way).
 require_setuid_pppd() {

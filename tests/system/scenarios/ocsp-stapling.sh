@@ -112,8 +112,10 @@ fi
 [ "$(grep -c '^conn=' "$BENCH_LOG")" = "$conns" ] || fail "require-pin-only: a connection was made"
 pass "case require-pin-only: exit 2 before dialling, '$re'"
 
+IGNORE_SERVER=1 assert_no_leftovers 10
+
 # An ordinary user of the setuid pppd cannot weaken root's require.
-require_setuid_pppd
+setuid_checks_follow
 write_peers strict sstp-ocsp-stapling require >/dev/null
 : >"$CLIENT_OUT"
 RUN_AS=user run_client strict sstp-ocsp-stapling if-present
