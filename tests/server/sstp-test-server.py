@@ -1905,6 +1905,14 @@ class Connection:
         os.set_blocking(self.master, False)
         slave_path = os.ttyname(self.slave)
         cmd = [a.pppd, slave_path, "nodetach"]
+        if a.eap_keys_file:
+            # This call's server pppd writes its keys only after EAP Success;
+            # until then the file must not hold the previous call's keys,
+            # which would be read as this call's after a redial.
+            try:
+                os.unlink(a.eap_keys_file)
+            except FileNotFoundError:
+                pass
         options = a.alt_pppd_options if self.fault("pppd-alt") else a.pppd_options
         if options:
             cmd += ["file", options]
