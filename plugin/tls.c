@@ -361,51 +361,54 @@ static int load_client_cert(struct sstp_tls_trust *trust, const struct sstp_tls_
 		return -EINVAL;
 	}
 	pkcs12 = is_pkcs12(&cert);
-	gnutls_memset(cert.data, 0, cert.size); /* a PKCS#12 holds the key */
-	gnutls_free(cert.data);
-	cert.data = NULL;
 	if (pkcs12 && cfg->client_key) {
 		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
 			       "sstp-tls-key: %s is a PKCS#12 file, which holds its own key: "
 			       "remove sstp-tls-key",
 			       cfg->client_cert);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out;
 	}
 	if (!pkcs12 && !cfg->client_key) {
 		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
 			       "sstp-tls-cert: %s is a PEM certificate without its key: name the "
 			       "private key with sstp-tls-key (or give a PKCS#12 file instead)",
 			       cfg->client_cert);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out;
 	}
 
 	if (pkcs12) {
+		/* It holds the key, so it is read again from a root-only file. */
 		ret = read_key_file("sstp-tls-cert", cfg->client_cert, &key, err);
 		if (ret < 0)
-			return ret;
+			goto out;
 		ret = gnutls_certificate_set_x509_simple_pkcs12_mem(
 		    trust->credentials, &key, GNUTLS_X509_FMT_DER,
 		    cfg->key_password ? cfg->key_password : "");
 	} else {
 		ret = read_key_file("sstp-tls-key", cfg->client_key, &key, err);
 		if (ret < 0)
-			return ret;
-		ret = gnutls_load_file(cfg->client_cert, &cert);
-		if (ret >= 0)
-			ret = gnutls_certificate_set_x509_key_mem2(trust->credentials, &cert, &key,
-								   GNUTLS_X509_FMT_PEM,
-								   cfg->key_password, 0);
-		gnutls_free(cert.data);
+			goto out;
+		ret = gnutls_certificate_set_x509_key_mem2(
+		    trust->credentials, &cert, &key, GNUTLS_X509_FMT_PEM, cfg->key_password, 0);
 	}
-	gnutls_memset(key.data, 0, key.size);
-	gnutls_free(key.data);
 	if (ret < 0) {
 		report_key_error(ret, cfg, pkcs12, err);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out;
 	}
 	sstp_log_debug("loaded the client certificate from %s%s%s", cfg->client_cert,
 		       pkcs12 ? "" : " and its key from ", pkcs12 ? "" : cfg->client_key);
-	return 0;
+	ret = 0;
+out:
+	gnutls_memset(cert.data, 0, cert.size); /* a PKCS#12 holds the key */
+	gnutls_free(cert.data);
+	if (key.data) {
+		gnutls_memset(key.data, 0, key.size);
+		gnutls_free(key.data);
+	}
+	return ret;
 }
 
 static int load_priority(struct sstp_tls_trust *trust, const struct sstp_tls_config *cfg,
