@@ -54,7 +54,9 @@
 /* The helper waits for a Disconnect Ack up to Disconnect 1. */
 #define SSTP_DISCONNECT_WAIT_MS (SSTP_DISCONNECT_TIMER_1_MS + 1500)
 #define SSTP_CLEANUP_WAIT_MS    1500
-#define SSTP_PROXY_PASSWORD_MAX 1024
+/* The buffer for a password file's first line (sstp-proxy-password-file,
+ * sstp-tls-key-password-file): a longer password is refused. */
+#define SSTP_PASSWORD_FILE_MAX 1024
 /* RFC 1035 2.3.4: a host name is at most 253 characters in text. */
 #define SSTP_HOST_NAME_MAX 253
 /* A CA bundle larger than this is not what sstp-proxy-ca-file is for. */
@@ -106,7 +108,7 @@ static char *proxy_ca_pem;
 static size_t proxy_ca_pem_len;
 static char proxy_ca_path[32];
 /* Read once by check_options and kept for redials, as pppd keeps secrets. */
-static char proxy_password[SSTP_PROXY_PASSWORD_MAX];
+static char proxy_password[SSTP_PASSWORD_FILE_MAX];
 static bool have_proxy_password;
 
 static char server_host[256];
@@ -743,7 +745,7 @@ static void resolve_helper_user(void)
  * wiped here. */
 static void load_tls_files(void)
 {
-	static char key_password[SSTP_PROXY_PASSWORD_MAX];
+	static char key_password[SSTP_PASSWORD_FILE_MAX];
 	struct sstp_tls_config cfg = {
 	    .ca_file = opt_ca_file,
 	    .priority = opt_tls_priority,

@@ -361,51 +361,54 @@ static int load_client_cert(struct sstp_tls_trust *trust, const struct sstp_tls_
 		return -EINVAL;
 	}
 	pkcs12 = is_pkcs12(&cert);
-	gnutls_memset(cert.data, 0, cert.size); /* a PKCS#12 holds the key */
-	gnutls_free(cert.data);
-	cert.data = NULL;
 	if (pkcs12 && cfg->client_key) {
 		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
 			       "sstp-tls-key: %s is a PKCS#12 file, which holds its own key: "
 			       "remove sstp-tls-key",
 			       cfg->client_cert);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out;
 	}
 	if (!pkcs12 && !cfg->client_key) {
 		sstp_error_set(err, SSTP_EXIT_OPTION_ERROR,
 			       "sstp-tls-cert: %s is a PEM certificate without its key: name the "
 			       "private key with sstp-tls-key (or give a PKCS#12 file instead)",
 			       cfg->client_cert);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out;
 	}
 
 	if (pkcs12) {
+		/* It holds the key, so it is read again from a root-only file. */
 		ret = read_key_file("sstp-tls-cert", cfg->client_cert, &key, err);
 		if (ret < 0)
-			return ret;
+			goto out;
 		ret = gnutls_certificate_set_x509_simple_pkcs12_mem(
 		    trust->credentials, &key, GNUTLS_X509_FMT_DER,
 		    cfg->key_password ? cfg->key_password : "");
 	} else {
 		ret = read_key_file("sstp-tls-key", cfg->client_key, &key, err);
 		if (ret < 0)
-			return ret;
-		ret = gnutls_load_file(cfg->client_cert, &cert);
-		if (ret >= 0)
-			ret = gnutls_certificate_set_x509_key_mem2(trust->credentials, &cert, &key,
-								   GNUTLS_X509_FMT_PEM,
-								   cfg->key_password, 0);
-		gnutls_free(cert.data);
+			goto out;
+		ret = gnutls_certificate_set_x509_key_mem2(
+		    trust->credentials, &cert, &key, GNUTLS_X509_FMT_PEM, cfg->key_password, 0);
 	}
-	gnutls_memset(key.data, 0, key.size);
-	gnutls_free(key.data);
 	if (ret < 0) {
 		report_key_error(ret, cfg, pkcs12, err);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out;
 	}
 	sstp_log_debug("loaded the client certificate from %s%s%s", cfg->client_cert,
 		       pkcs12 ? "" : " and its key from ", pkcs12 ? "" : cfg->client_key);
-	return 0;
+	ret = 0;
+out:
+	gnutls_memset(cert.data, 0, cert.size); /* a PKCS#12 holds the key */
+	gnutls_free(cert.data);
+	if (key.data) {
+		gnutls_memset(key.data, 0, key.size);
+		gnutls_free(key.data);
+	}
+	return ret;
 }
 
 static int load_priority(struct sstp_tls_trust *trust, const struct sstp_tls_config *cfg,
@@ -806,6 +809,30 @@ static const char *invalid_ocsp_reason(gnutls_ocsp_resp_t resp, gnutls_x509_crt_
 	return "it cannot be verified";
 }
 
+/* The OCSP response (RFC 6960 section 4.2) the server stapled in the
+ * handshake (RFC 6066 section 8), parsed for the failure report and for
+ * the success log alike: 0 with *resp for the caller to gnutls_ocsp_resp_deinit,
+ * or with *resp NULL -ENOENT (none stapled), -ENOMEM, or -EINVAL (it does not
+ * parse). */
+static int import_stapled_response(gnutls_session_t session, gnutls_ocsp_resp_t *resp)
+{
+	gnutls_datum_t raw = {NULL, 0};
+
+	*resp = NULL;
+	if (gnutls_ocsp_status_request_get2(session, 0, &raw) < 0)
+		return -ENOENT;
+	if (gnutls_ocsp_resp_init(resp) < 0) {
+		*resp = NULL;
+		return -ENOMEM;
+	}
+	if (gnutls_ocsp_resp_import(*resp, &raw) < 0) {
+		gnutls_ocsp_resp_deinit(*resp);
+		*resp = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
 #define OCSP_STATUS_BITS                                                                           \
 	(GNUTLS_CERT_REVOKED | GNUTLS_CERT_INVALID_OCSP_STATUS |                                   \
 	 GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED | GNUTLS_CERT_MISSING_OCSP_STATUS)
@@ -822,7 +849,6 @@ static bool report_ocsp_failure(struct sstp_tls *tls, gnutls_x509_crt_t leaf, co
 				struct sstp_error *err)
 {
 	gnutls_ocsp_resp_t resp = NULL;
-	gnutls_datum_t raw = {NULL, 0};
 	unsigned int cert_status = 0;
 	time_t this_update = -1, next_update = -1, revoked_at = -1;
 	unsigned int reason = 0;
@@ -842,8 +868,7 @@ static bool report_ocsp_failure(struct sstp_tls *tls, gnutls_x509_crt_t leaf, co
 		    server);
 		return true;
 	}
-	parsed = gnutls_ocsp_status_request_get2(tls->session, 0, &raw) == 0 &&
-		 gnutls_ocsp_resp_init(&resp) == 0 && gnutls_ocsp_resp_import(resp, &raw) == 0 &&
+	parsed = import_stapled_response(tls->session, &resp) == 0 &&
 		 gnutls_ocsp_resp_get_single(resp, 0, NULL, NULL, NULL, NULL, &cert_status,
 					     &this_update, &next_update, &revoked_at, &reason) == 0;
 	if ((status & GNUTLS_CERT_REVOKED) &&
@@ -893,18 +918,16 @@ static bool report_ocsp_failure(struct sstp_tls *tls, gnutls_x509_crt_t leaf, co
 static int check_ocsp_stapled(struct sstp_tls *tls, const char *server,
 			      const struct sstp_tls_config *cfg, struct sstp_error *err)
 {
-	gnutls_datum_t raw = {NULL, 0};
-	gnutls_ocsp_resp_t resp = NULL;
+	gnutls_ocsp_resp_t resp;
 	time_t next_update = -1;
 	char next[64];
 
 	if (gnutls_ocsp_status_request_is_checked(tls->session, 0)) {
-		if (gnutls_ocsp_status_request_get2(tls->session, 0, &raw) == 0 &&
-		    gnutls_ocsp_resp_init(&resp) == 0 && gnutls_ocsp_resp_import(resp, &raw) == 0)
+		if (import_stapled_response(tls->session, &resp) == 0) {
 			gnutls_ocsp_resp_get_single(resp, 0, NULL, NULL, NULL, NULL, NULL, NULL,
 						    &next_update, NULL, NULL);
-		if (resp)
 			gnutls_ocsp_resp_deinit(resp);
+		}
 		format_time(next, sizeof(next), next_update);
 		sstp_log_debug("server's stapled OCSP response: good (next update %s)",
 			       next_update == (time_t)-1 ? "not given" : next);
