@@ -4,7 +4,8 @@
     report.py RESULTS_DIR
 
 RESULTS_DIR holds datapath.txt, callgrind-*.out/txt and tunnel/ (the
-scenario's result directory: results.txt, iperf-*.json, strace-*.txt).
+scenario's result directory: results.txt, iperf-*.json, ping-*.txt,
+strace-*.txt, tls-stat-*.txt).
 """
 import json
 import os
@@ -52,6 +53,10 @@ with open(os.path.join(tun, "results.txt")) as f:
                 "cpu_per_gb": int(kv["client_ticks"]) / hz / (b / 1e9),
                 "srv_share": int(kv["server_ticks"]) / max(1, int(kv["all_ticks"])),
                 "busy": int(kv["busy_ticks"]) / max(1, int(kv["all_ticks"])),
+                # Kernel work is charged to whichever process's system call
+                # or softirq happens to run it, so the whole machine's CPU
+                # (both ends) is the fair figure between channels or kernels.
+                "machine_per_gb": int(kv["busy_ticks"]) / hz / (b / 1e9),
             })
         elif w[0] == "raw":
             m = re.search(r"mbit_s ([0-9.]+)", line)
@@ -102,45 +107,94 @@ for d, what in (("to-server", ""), ("to-pppd", ", accm all"), ("to-pppd-accm0", 
     except (OSError, StopIteration, IndexError, ValueError):
         print("callgrind %s: no data" % d)
 
+def ping_rtts(client, d):
+    """Every RTT (ms) ping measured across the tunnel during client's iperf3 runs."""
+    rtts = []
+    for name in sorted(os.listdir(tun)):
+        if re.match(r"ping-%s-%s-\d+\.txt$" % (client, d), name):
+            with open(os.path.join(tun, name)) as f:
+                rtts += [float(m.group(1)) for m in re.finditer(r"time=([0-9.]+) ms", f.read())]
+    return rtts
+
+
+def percentile(xs, q):
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
+
+
+def ktls_engaged(client):
+    """What /proc/net/tls_stat said after the client's last dial."""
+    try:
+        with open(os.path.join(tun, "tls-stat-%s.txt" % client)) as f:
+            kv = dict(line.split() for line in f if len(line.split()) == 2)
+        return "tx %s rx %s" % (kv.get("TlsCurrTxSw", "?"), kv.get("TlsCurrRxSw", "?"))
+    except OSError:
+        return "no tls.ko"
+
+
+clients = [c for c in ("plugin", "alt", "sstpc") if any(k[0] == c for k in runs)]
+names = {"plugin": "pppd-sstp", "alt": "alt", "sstpc": "sstpc"}
+compare = "alt" in clients and "plugin" in clients
 print()
 print("== tunnel, user-mode-linux (1 virtual CPU), iperf3 TCP, medians of %d rounds"
       % max((len(v) for v in runs.values()), default=0))
-print("%-34s %12s %12s %9s  %s" % ("", "pppd-sstp", "sstpc", "ratio", "target"))
+if "alt" in clients:
+    print("alt: %s; env: %s; kTLS sessions after its dial: %s" % (
+        os.environ.get("SSTP_BENCH_ALT_PLUGIN") or "the same sstp.so",
+        os.environ.get("SSTP_BENCH_ALT_ENV") or "-", ktls_engaged("alt")))
+print("%-34s" % "" + "".join("%12s" % names[c] for c in clients)
+      + ("%11s" % "alt/pppd" if compare else "")
+      + ("%11s  %s" % ("pppd/sstpc", "target") if "sstpc" in clients else ""))
 ok = {}
 for d, label in (("up", "upload (client -> server)"), ("down", "download (server -> client)")):
-    p = runs.get(("plugin", d), [])
-    s = runs.get(("sstpc", d), [])
     rawm = median(raw[d])
-    pm, sm = median([x["mbps"] for x in p]), median([x["mbps"] for x in s])
-    pc, sc = median([x["cpu_per_gb"] for x in p]), median([x["cpu_per_gb"] for x in s])
-    psys, ptop = strace("plugin", d)
-    ssys, stop_ = strace("sstpc", d)
+
+    def med(c, key):
+        return median([x[key] for x in runs.get((c, d), [])])
+
+    mbps = {c: med(c, "mbps") for c in clients}
+    sysc = {c: strace(c, d) for c in clients}
+    rtts = {c: ping_rtts(c, d) for c in clients}
+
+    def row(title, vals, spec, target=None, test=None, rspec="%.2fx", key=None):
+        line = "  %-32s" % title + "".join("%12s" % fmt(vals[c], spec) for c in clients)
+        if compare:
+            line += "%11s" % (fmt(ratio(vals["alt"], vals["plugin"]), rspec) if rspec else "")
+        if "sstpc" in clients and "plugin" in clients and target:
+            r = ratio(vals["plugin"], vals["sstpc"])
+            ok[key + "-" + d] = r is not None and test(r)
+            line += "%11s  %s" % (fmt(r, rspec), target)
+        print(line)
+
     print(label)
-    r = ratio(pm, sm)
-    ok["tput-" + d] = r is not None and r >= 3
-    print("  %-32s %12s %12s %9s  %s" % ("throughput Mbit/s", fmt(pm), fmt(sm), fmt(r, "%.2fx"), ">= 3x"))
-    rr = ratio(pm, rawm)
-    ok["raw-" + d] = rr is not None and rr >= 0.5
-    print("  %-32s %12s %12s %9s  %s" % ("  raw TLS same path: %s Mbit/s" % fmt(rawm, "%.0f"),
-                                         fmt(100 * rr if rr else None, "%.0f%%"),
-                                         fmt(100 * ratio(sm, rawm) if ratio(sm, rawm) else None, "%.0f%%"),
-                                         "", ">= 50%"))
-    r = ratio(pc, sc)
-    ok["cpu-" + d] = r is not None and r <= 0.25
-    print("  %-32s %12s %12s %9s  %s" % ("client CPU s/GB (pppd+helper)", fmt(pc, "%.2f"), fmt(sc, "%.2f"),
-                                         fmt(r, "%.2fx"), "<= 0.25x"))
-    r = ratio(psys, ssys)
-    ok["sys-" + d] = r is not None and r <= 0.1
-    print("  %-32s %12s %12s %9s  %s" % ("system calls per MB", fmt(psys, "%.0f"), fmt(ssys, "%.0f"),
-                                         fmt(r, "%.3fx"), "<= 0.1x"))
-    print("  %-32s %12s %12s" % ("server CPU share of the run", fmt(100 * median([x["srv_share"] for x in p]), "%.0f%%"),
-                                 fmt(100 * median([x["srv_share"] for x in s]), "%.0f%%")))
-    print("  %-32s %12s %12s" % ("machine busy", fmt(100 * median([x["busy"] for x in p]), "%.0f%%"),
-                                 fmt(100 * median([x["busy"] for x in s]), "%.0f%%")))
-    print("  syscalls/MB, top: pppd-sstp: %s" % ptop)
-    print("                    sstpc:     %s" % stop_)
-    print("  rounds, Mbit/s: pppd-sstp %s; sstpc %s; raw %s" % (
-        " ".join("%.0f" % x["mbps"] for x in p), " ".join("%.0f" % x["mbps"] for x in s),
-        " ".join("%.0f" % x for x in raw[d])))
+    row("throughput Mbit/s", mbps, "%.1f", ">= 3x", lambda r: r >= 3, key="tput")
+    share = {c: 100 * ratio(mbps[c], rawm) if ratio(mbps[c], rawm) else None for c in clients}
+    row("  %% of raw TLS (%s Mbit/s)" % fmt(rawm, "%.0f"), share, "%.0f%%", rspec=None)
+    if "plugin" in clients:
+        r = ratio(mbps["plugin"], rawm)
+        ok["raw-" + d] = r is not None and r >= 0.5
+    row("client CPU s/GB (pppd+helper)", {c: med(c, "cpu_per_gb") for c in clients}, "%.2f",
+        "<= 0.25x", lambda r: r <= 0.25, key="cpu")
+    row("machine CPU s/GB (both ends)", {c: med(c, "machine_per_gb") for c in clients}, "%.2f")
+    row("system calls per MB", {c: sysc[c][0] for c in clients}, "%.0f", "<= 0.1x",
+        lambda r: r <= 0.1, key="sys")
+    row("ping RTT p50 under load, ms", {c: percentile(rtts[c], 50) for c in clients}, "%.2f")
+    row("ping RTT p99 under load, ms", {c: percentile(rtts[c], 99) for c in clients}, "%.2f")
+    row("ping replies", {c: len(rtts[c]) for c in clients}, "%d", rspec=None)
+    row("server CPU share of the run", {c: 100 * med(c, "srv_share") for c in clients}, "%.0f%%",
+        rspec=None)
+    row("machine busy", {c: 100 * med(c, "busy") for c in clients}, "%.0f%%", rspec=None)
+    for c in clients:
+        print("  syscalls/MB, top, %-10s %s" % (names[c] + ":", sysc[c][1]))
+    print("  rounds, Mbit/s: " + "; ".join(
+        "%s %s" % (names[c], " ".join("%.0f" % x["mbps"] for x in runs.get((c, d), [])))
+        for c in clients) + "; raw %s" % " ".join("%.0f" % x for x in raw[d]))
+    print("  rounds, client CPU s/GB: " + "; ".join(
+        "%s %s" % (names[c], " ".join("%.2f" % x["cpu_per_gb"] for x in runs.get((c, d), [])))
+        for c in clients))
 print()
-print("targets met: %s" % ", ".join("%s %s" % (k, "yes" if v else "NO") for k, v in sorted(ok.items())))
+if ok:
+    print("targets met: %s" % ", ".join("%s %s" % (k, "yes" if v else "NO")
+                                        for k, v in sorted(ok.items())))

@@ -8,11 +8,17 @@
 # then the tunnel benchmark inside the system-test harness (user-mode-linux
 # where the kernel has no /dev/ppp): pppd-sstp and Debian's sstpc against the
 # same fast bench server, iperf3 through each tunnel both ways in alternating
-# rounds, raw TLS over the same path, strace -c in a separate round. Prints one
-# table with medians and the ratios the performance targets are stated in.
+# rounds with ping across the tunnel meanwhile (latency under load), raw TLS
+# over the same path, strace -c in a separate round. Prints one table with
+# medians and the ratios the performance targets are stated in.
 #
-# Knobs: SSTP_BENCH_ROUNDS (3), SSTP_BENCH_SECONDS (10), SSTP_BENCH_BUILD;
+# Knobs: SSTP_BENCH_ROUNDS (3), SSTP_BENCH_SECONDS (10), SSTP_BENCH_BUILD,
+# SSTP_BENCH_CLIENTS (plugin sstpc), SSTP_BENCH_PING_INTERVAL (0.1 s);
 # for quick iterations SSTP_BENCH_CLIENTS=plugin SSTP_BENCH_RAW=0.
+# To measure an experiment against pppd-sstp in the same run, add "alt" to
+# SSTP_BENCH_CLIENTS: pppd-sstp again, with the sstp.so at the absolute path
+# SSTP_BENCH_ALT_PLUGIN (another build) and/or SSTP_BENCH_ALT_ENV ("VAR=value
+# ...", put into its pppd's environment). The table gets an alt/pppd column.
 # Not part of make check: it takes about 6 minutes and measures, it does not
 # pass or fail.
 set -eu
