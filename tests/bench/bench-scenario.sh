@@ -135,7 +135,8 @@ dial() {
         fail "$1: ppp0 did not come up"
     # let LCP/IPCP settle and the server's iperf3 bind
     sleep 1
-    cat /proc/net/tls_stat >"$LOGDIR/tls-stat-$1.txt" 2>/dev/null || true
+    # per network namespace: the client's
+    ip netns exec cli cat /proc/net/tls_stat >"$LOGDIR/tls-stat-$1.txt" 2>/dev/null || true
 }
 hang_up() {
     kill -TERM "$CLIENT_PID" 2>/dev/null || true
