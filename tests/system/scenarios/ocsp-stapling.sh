@@ -8,6 +8,12 @@
 # with one line giving the reason; a good staple does not outvote a CRL from
 # sstp-crl-file that revokes the certificate; no staple: refused with
 # require, connected without. require with sstp-cert-pin-only: exit 2.
+# Delegated responders (RFC 6960 section 4.2.2.2): a response signed by a
+# certificate the CA issued for OCSP signing is good; one signed by a
+# certificate of the same CA without id-kp-OCSPSigning is invalid.
+# Must-staple (RFC 7633): a server certificate with the TLS feature
+# status_request and no staple is refused even without require; with a good
+# staple it connects.
 . "$top_srcdir/tests/system/lib.sh"
 . "$top_srcdir/tests/system/cases.sh" # cert_pin
 prepare_sstp
@@ -23,10 +29,10 @@ revoked_at=$(date -u -d '-1 day' +%y%m%d%H%M%SZ)
 printf 'V\t%s\t\t%s\tunknown\t/CN=sstp.test\n' "$expires" "$serial" >"$O/index-good.txt"
 printf 'R\t%s\t%s,keyCompromise\t%s\tunknown\t/CN=sstp.test\n' "$expires" "$revoked_at" "$serial" \
     >"$O/index-revoked.txt"
-_ocsp() { # _ocsp OUT INDEX SIGNER [faketime spec]
+_ocsp() { # _ocsp OUT INDEX SIGNER [faketime spec]; request: $O/${REQUEST:-request}.der
     local out=$1 index=$2 signer=$3
     ${4:+faketime "$4"} openssl ocsp -index "$index" -CA "$CA_CERT" -rsigner "$CERTDIR/$signer.pem" \
-        -rkey "$CERTDIR/$signer-key.pem" -reqin "$O/request.der" -respout "$O/$out.der" -ndays 1 \
+        -rkey "$CERTDIR/$signer-key.pem" -reqin "$O/${REQUEST:-request}.der" -respout "$O/$out.der" -ndays 1 \
         >>"$O/openssl.log" 2>&1 || { cat "$O/openssl.log"; hard_error "openssl ocsp ($out) failed"; }
 }
 openssl ocsp -issuer "$CA_CERT" -cert "$SERVER_CERT" -no_nonce -reqout "$O/request.der" \
@@ -35,7 +41,25 @@ _ocsp good "$O/index-good.txt" ca
 _ocsp revoked "$O/index-revoked.txt" ca
 _ocsp expired "$O/index-good.txt" ca '3 days ago'
 _ocsp bad-signer "$O/index-good.txt" other-ca
-for r in good revoked expired bad-signer; do
+# Two certificates of the test CA to sign responses with: one for OCSP
+# signing, one for TLS clients only.
+_issue() { # _issue NAME SERIAL template-lines...: $CERTDIR/NAME.pem, signed by the test CA
+    local name=$1 serial=$2
+    shift 2
+    printf '%s\n' 'organization = "pppd-sstp tests"' "serial = $serial" 'expiration_days = 30' \
+        signing_key "$@" >"$CERTDIR/$name.tmpl"
+    [ -f "$CERTDIR/$name-key.pem" ] ||
+        _certtool --generate-privkey --key-type=rsa --bits=2048 --outfile "$CERTDIR/$name-key.pem"
+    chmod 600 "$CERTDIR/$name-key.pem"
+    _certtool --generate-certificate --load-privkey "$CERTDIR/$name-key.pem" \
+        --load-ca-certificate "$CA_CERT" --load-ca-privkey "$CERTDIR/ca-key.pem" \
+        --template "$CERTDIR/$name.tmpl" --outfile "$CERTDIR/$name.pem"
+}
+_issue ocsp-responder 20 'cn = "SSTP Test OCSP responder"' ocsp_signing_key
+_issue not-a-responder 21 'cn = "SSTP Test client"' tls_www_client
+_ocsp delegated "$O/index-good.txt" ocsp-responder
+_ocsp not-responder "$O/index-good.txt" not-a-responder
+for r in good revoked expired bad-signer delegated not-responder; do
     note "OCSP response $r: $(ocsptool -j --infile "$O/$r.der" 2>/dev/null |
         grep -E 'Certificate Status|Next Update' | tr -s '\t\n' '  ')"
 done
@@ -44,8 +68,10 @@ _certtool --generate-crl --load-ca-privkey "$CERTDIR/ca-key.pem" --load-ca-certi
     --load-certificate "$SERVER_CERT" --template "$O/crl.tmpl" --outfile "$O/crl.pem"
 
 # The cases in the order of the plan: one connection each.
-CASES=(good good-require revoked expired bad-signer crl-and-good-staple no-staple-require no-staple)
+CASES=(good good-require revoked expired bad-signer crl-and-good-staple no-staple-require no-staple
+    delegated not-responder)
 plan="$O/good.der,$O/good.der,$O/revoked.der,$O/expired.der,$O/bad-signer.der,$O/good.der,-,-"
+plan+=",$O/delegated.der,$O/not-responder.der"
 write_server_pppd_options mschapv2
 BENCH_LOG=$LOGDIR/bench-server.log
 EXTRA_LOGS+=("bench server|$BENCH_LOG")
@@ -96,6 +122,8 @@ ocsp_case crl-and-good-staple 8 "sstp: server certificate for sstp\.test is not 
 ocsp_case no-staple-require 8 "sstp: server sstp\.test stapled no OCSP response for its certificate, and sstp-ocsp-stapling require asks for one" \
     sstp-ocsp-stapling require
 ocsp_case no-staple up "sstp: server stapled no OCSP response"
+ocsp_case delegated up "sstp: server's stapled OCSP response: good \(next update " sstp-ocsp-stapling require
+ocsp_case not-responder 8 "sstp: server certificate for sstp\.test is not trusted: the OCSP response the server stapled is invalid: it is signed neither by the certificate's issuer nor by an OCSP responder the issuer authorised"
 
 # Pin-only mode knows no issuer to check a response against.
 dir=$LOGDIR/case-require-pin-only
@@ -123,5 +151,37 @@ wait_client_exit 20 || fail "user's pppd still running"
 assert_client_rc 2
 assert_log "$CLIENT_OUT" "sstp-ocsp-stapling option set in /etc/ppp/peers/strict cannot be overridden" 1
 [ "$(grep -c '^conn=' "$BENCH_LOG")" = "$conns" ] || fail "the user's pppd connected"
+
+IGNORE_SERVER=1 assert_no_leftovers 10
+
+# Must-staple: the same key in a certificate with the TLS feature
+# status_request (RFC 7633), served by a new server whose plan staples no
+# response first, then a good one.
+kill_wait "$SERVER_PID" 5
+SERVER_PID=
+cp "$SERVER_KEY" "$CERTDIR/must-staple-key.pem"
+_issue must-staple 22 'cn = "sstp.test"' 'dns_name = "sstp.test"' tls_www_server encryption_key \
+    'tls_feature = 5'
+certtool -i --infile "$CERTDIR/must-staple.pem" | grep -q 'TLS Features' ||
+    hard_error "certtool wrote no TLS feature extension into must-staple.pem"
+ms_serial=$(openssl x509 -noout -serial -in "$CERTDIR/must-staple.pem" | sed 's/^serial=//')
+printf 'V\t%s\t\t%s\tunknown\t/CN=sstp.test\n' "$expires" "$ms_serial" >"$O/index-must-staple.txt"
+openssl ocsp -issuer "$CA_CERT" -cert "$CERTDIR/must-staple.pem" -no_nonce \
+    -reqout "$O/request-must-staple.der" >>"$O/openssl.log" 2>&1 ||
+    hard_error "openssl ocsp -reqout (must-staple) failed"
+REQUEST=request-must-staple _ocsp must-staple-good "$O/index-must-staple.txt" ca
+BENCH_LOG=$LOGDIR/bench-server-must-staple.log
+EXTRA_LOGS+=("bench server, must-staple|$BENCH_LOG")
+rm -f "$SERVER_PIDFILE"
+ip netns exec srv "$BENCH_SERVER" serve --listen $SRV_IP4 --port 443 --raw-port 4433 \
+    --cert "$CERTDIR/must-staple.pem" --key "$CERTDIR/must-staple-key.pem" \
+    --pppd-options "$SERVER_PPPD_OPTIONS" --pidfile "$SERVER_PIDFILE" \
+    --ocsp-plan "-,$O/must-staple-good.der" >"$BENCH_LOG" 2>&1 &
+SERVER_PID=$!
+wait_until 10 _server_ready || fail "must-staple bench server not listening"
+pass "must-staple server running (pid $SERVER_PID)"
+conns=0
+ocsp_case must-staple-none 8 "sstp: server certificate for sstp\.test is not trusted: it demands OCSP stapling \(TLS feature status_request\) and the server stapled no OCSP response"
+ocsp_case must-staple-good up "sstp: server's stapled OCSP response: good \(next update "
 
 IGNORE_SERVER=1 assert_no_leftovers 10
