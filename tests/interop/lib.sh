@@ -157,6 +157,22 @@ assert_accel_binding_accepted() {
     grep -E 'SSTP_MSG_CALL_CONNECT|authentication succeeded|sstp:' "$ACCEL_LOG" | sed 's/^/#   /'
 }
 
+# accel_call_as_sstp_test PEER UP_TIMEOUT: one call that accel-ppp, started
+# with host-name=sstp.test, lets through: the TLS SNI and the HTTP Host are
+# sstp.test, the Crypto Binding is accepted, the session is active, pings
+# cross, and SIGTERM ends pppd with EXIT_USER_REQUEST.
+accel_call_as_sstp_test() {
+    run_client "$1"
+    wait_ip_up "$2"
+    assert_log "$ACCEL_LOG" 'recv \[SSL <SNI sstp\.test>\]'
+    assert_log "$ACCEL_LOG" 'recv \[HTTP <Host: sstp\.test>\]'
+    assert_accel_binding_accepted
+    assert_accel_session_active
+    ping_both_ways
+    stop_client 20
+    assert_client_rc 5
+}
+
 # --- sstpd (sstp-server) ----------------------------------------------------------
 
 # start_sstpd: sstp-server in netns srv. It starts one server pppd per call

@@ -13,15 +13,7 @@ start_accel_ppp sstp.test
 
 note "--- host-name=sstp.test, dialled as sstp.test"
 write_peers main
-run_client main
-wait_ip_up 30
-assert_log "$ACCEL_LOG" 'recv \[SSL <SNI sstp\.test>\]'
-assert_log "$ACCEL_LOG" 'recv \[HTTP <Host: sstp\.test>\]'
-assert_accel_binding_accepted
-assert_accel_session_active
-ping_both_ways
-stop_client 20
-assert_client_rc 5
+accel_call_as_sstp_test main 30
 IGNORE_SERVER=1 assert_no_leftovers 10
 save_client_log right-name
 

@@ -9,16 +9,8 @@ start_accel_ppp sstp.test
 assert_no_direct_path
 start_squid none
 write_peers main sstp-proxy http://proxy.test:3128
-run_client main
-wait_ip_up 40
+accel_call_as_sstp_test main 40
 assert_log "$ACCEL_LOG" "sstp: new connection from ${PRX_SRV_IP4//./\\.}:"
-assert_log "$ACCEL_LOG" 'recv \[SSL <SNI sstp\.test>\]'
-assert_log "$ACCEL_LOG" 'recv \[HTTP <Host: sstp\.test>\]'
-assert_accel_binding_accepted
-assert_accel_session_active
-ping_both_ways
-stop_client 20
-assert_client_rc 5
 # squid logs a tunnel when it closes.
 assert_log "$PROXY_ACCESS_LOG" ' TCP_TUNNEL/200 CONNECT sstp\.test:443 ' 15
 assert_log "$ACCEL_LOG" 'recv \[SSTP SSTP_MSG_CALL_DISCONNECT\]' 10
