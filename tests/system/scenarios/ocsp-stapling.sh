@@ -29,14 +29,17 @@ revoked_at=$(date -u -d '-1 day' +%y%m%d%H%M%SZ)
 printf 'V\t%s\t\t%s\tunknown\t/CN=sstp.test\n' "$expires" "$serial" >"$O/index-good.txt"
 printf 'R\t%s\t%s,keyCompromise\t%s\tunknown\t/CN=sstp.test\n' "$expires" "$revoked_at" "$serial" \
     >"$O/index-revoked.txt"
+_ocsp_request() { # _ocsp_request OUT CERT: an OCSP request for CERT, as a server sends it
+    openssl ocsp -issuer "$CA_CERT" -cert "$2" -no_nonce -reqout "$O/$1.der" \
+        >>"$O/openssl.log" 2>&1 || hard_error "openssl ocsp -reqout ($1) failed"
+}
 _ocsp() { # _ocsp OUT INDEX SIGNER [faketime spec]; request: $O/${REQUEST:-request}.der
     local out=$1 index=$2 signer=$3
     ${4:+faketime "$4"} openssl ocsp -index "$index" -CA "$CA_CERT" -rsigner "$CERTDIR/$signer.pem" \
         -rkey "$CERTDIR/$signer-key.pem" -reqin "$O/${REQUEST:-request}.der" -respout "$O/$out.der" -ndays 1 \
         >>"$O/openssl.log" 2>&1 || { cat "$O/openssl.log"; hard_error "openssl ocsp ($out) failed"; }
 }
-openssl ocsp -issuer "$CA_CERT" -cert "$SERVER_CERT" -no_nonce -reqout "$O/request.der" \
-    >>"$O/openssl.log" 2>&1 || hard_error "openssl ocsp -reqout failed"
+_ocsp_request request "$SERVER_CERT"
 _ocsp good "$O/index-good.txt" ca
 _ocsp revoked "$O/index-revoked.txt" ca
 _ocsp expired "$O/index-good.txt" ca '3 days ago'
@@ -73,14 +76,20 @@ CASES=(good good-require revoked expired bad-signer crl-and-good-staple no-stapl
 plan="$O/good.der,$O/good.der,$O/revoked.der,$O/expired.der,$O/bad-signer.der,$O/good.der,-,-"
 plan+=",$O/delegated.der,$O/not-responder.der"
 write_server_pppd_options mschapv2
-BENCH_LOG=$LOGDIR/bench-server.log
-EXTRA_LOGS+=("bench server|$BENCH_LOG")
 SERVER_PROCESS=sstp-bench-server
-ip netns exec srv "$BENCH_SERVER" serve --listen $SRV_IP4 --port 443 --raw-port 4433 \
-    --cert "$SERVER_CERT" --key "$SERVER_KEY" --pppd-options "$SERVER_PPPD_OPTIONS" \
-    --pidfile "$SERVER_PIDFILE" --ocsp-plan "$plan" >"$BENCH_LOG" 2>&1 &
-SERVER_PID=$!
-wait_until 10 _server_ready || fail "bench server not listening"
+# _start_stapling_server NAME CERT KEY PLAN: the bench server, logging to
+# $BENCH_LOG (bench-NAME.log), stapling by PLAN.
+_start_stapling_server() {
+    BENCH_LOG=$LOGDIR/bench-$1.log
+    EXTRA_LOGS+=("bench server $1|$BENCH_LOG")
+    rm -f "$SERVER_PIDFILE"
+    ip netns exec srv "$BENCH_SERVER" serve --listen $SRV_IP4 --port 443 --raw-port 4433 \
+        --cert "$2" --key "$3" --pppd-options "$SERVER_PPPD_OPTIONS" \
+        --pidfile "$SERVER_PIDFILE" --ocsp-plan "$4" >"$BENCH_LOG" 2>&1 &
+    SERVER_PID=$!
+    wait_until 10 _server_ready || fail "bench server $1 not listening"
+}
+_start_stapling_server server "$SERVER_CERT" "$SERVER_KEY" "$plan"
 pass "stapling server running (pid $SERVER_PID) with plan: ${CASES[*]}"
 
 conns=0
@@ -154,31 +163,21 @@ assert_log "$CLIENT_OUT" "sstp-ocsp-stapling option set in /etc/ppp/peers/strict
 
 IGNORE_SERVER=1 assert_no_leftovers 10
 
-# Must-staple: the same key in a certificate with the TLS feature
-# status_request (RFC 7633), served by a new server whose plan staples no
-# response first, then a good one.
+# Must-staple: a certificate with the TLS feature status_request (RFC 7633),
+# served by a new server whose plan staples no response first, then a good
+# one.
 kill_wait "$SERVER_PID" 5
 SERVER_PID=
-cp "$SERVER_KEY" "$CERTDIR/must-staple-key.pem"
 _issue must-staple 22 'cn = "sstp.test"' 'dns_name = "sstp.test"' tls_www_server encryption_key \
     'tls_feature = 5'
 certtool -i --infile "$CERTDIR/must-staple.pem" | grep -q 'TLS Features' ||
     hard_error "certtool wrote no TLS feature extension into must-staple.pem"
 ms_serial=$(openssl x509 -noout -serial -in "$CERTDIR/must-staple.pem" | sed 's/^serial=//')
 printf 'V\t%s\t\t%s\tunknown\t/CN=sstp.test\n' "$expires" "$ms_serial" >"$O/index-must-staple.txt"
-openssl ocsp -issuer "$CA_CERT" -cert "$CERTDIR/must-staple.pem" -no_nonce \
-    -reqout "$O/request-must-staple.der" >>"$O/openssl.log" 2>&1 ||
-    hard_error "openssl ocsp -reqout (must-staple) failed"
+_ocsp_request request-must-staple "$CERTDIR/must-staple.pem"
 REQUEST=request-must-staple _ocsp must-staple-good "$O/index-must-staple.txt" ca
-BENCH_LOG=$LOGDIR/bench-server-must-staple.log
-EXTRA_LOGS+=("bench server, must-staple|$BENCH_LOG")
-rm -f "$SERVER_PIDFILE"
-ip netns exec srv "$BENCH_SERVER" serve --listen $SRV_IP4 --port 443 --raw-port 4433 \
-    --cert "$CERTDIR/must-staple.pem" --key "$CERTDIR/must-staple-key.pem" \
-    --pppd-options "$SERVER_PPPD_OPTIONS" --pidfile "$SERVER_PIDFILE" \
-    --ocsp-plan "-,$O/must-staple-good.der" >"$BENCH_LOG" 2>&1 &
-SERVER_PID=$!
-wait_until 10 _server_ready || fail "must-staple bench server not listening"
+_start_stapling_server must-staple "$CERTDIR/must-staple.pem" "$CERTDIR/must-staple-key.pem" \
+    "-,$O/must-staple-good.der"
 pass "must-staple server running (pid $SERVER_PID)"
 conns=0
 ocsp_case must-staple-none 8 "sstp: server certificate for sstp\.test is not trusted: it demands OCSP stapling \(TLS feature status_request\) and the server stapled no OCSP response"
