@@ -304,6 +304,16 @@ _certtool() {
     }
 }
 
+# issue_cert BASE SIGNER: a new 2048-bit RSA key BASE-key.pem and the
+# certificate BASE.pem made from the template BASE.tmpl, signed by the CA
+# $CERTDIR/SIGNER.pem (key $CERTDIR/SIGNER-key.pem).
+issue_cert() {
+    _certtool --generate-privkey --key-type=rsa --bits=2048 --outfile "$1-key.pem"
+    _certtool --generate-certificate --load-privkey "$1-key.pem" \
+        --load-ca-certificate "$CERTDIR/$2.pem" --load-ca-privkey "$CERTDIR/$2-key.pem" \
+        --template "$1.tmpl" --outfile "$1.pem"
+}
+
 # make_certs [DIR]: a test CA; server certificate for sstp.test + IP SANs
 # 192.0.2.1 and 2001:db8::1 (serverAuth); an unrelated second CA; a server
 # certificate for the wrong name other.test (signed by the test CA).
@@ -393,10 +403,7 @@ setup_eap_tls() {
     echo tls_www_server >>"$d/eaptls-work.tmpl"
     echo tls_www_client >>"$d/eaptls-alice.tmpl"
     for name in work alice; do
-        _certtool --generate-privkey --key-type=rsa --bits=2048 --outfile "$d/eaptls-$name-key.pem"
-        _certtool --generate-certificate --load-privkey "$d/eaptls-$name-key.pem" \
-            --load-ca-certificate "$CA_CERT" --load-ca-privkey "$d/ca-key.pem" \
-            --template "$d/eaptls-$name.tmpl" --outfile "$d/eaptls-$name.pem"
+        issue_cert "$d/eaptls-$name" ca
         chmod 600 "$d/eaptls-$name-key.pem"
     done
     # client server client-cert server-cert ca-cert private-key [addresses]

@@ -23,7 +23,8 @@ command -v faketime >/dev/null || hard_error "faketime missing (tests/install-de
 
 O=$CERTDIR/ocsp
 mkdir -p "$O"
-serial=$(openssl x509 -noout -serial -in "$SERVER_CERT" | sed 's/^serial=//')
+_serial() { openssl x509 -noout -serial -in "$1" | sed 's/^serial=//'; }
+serial=$(_serial "$SERVER_CERT")
 expires=$(date -u -d '+30 days' +%y%m%d%H%M%SZ)
 revoked_at=$(date -u -d '-1 day' +%y%m%d%H%M%SZ)
 printf 'V\t%s\t\t%s\tunknown\t/CN=sstp.test\n' "$expires" "$serial" >"$O/index-good.txt"
@@ -51,12 +52,8 @@ _issue() { # _issue NAME SERIAL template-lines...: $CERTDIR/NAME.pem, signed by 
     shift 2
     printf '%s\n' 'organization = "pppd-sstp tests"' "serial = $serial" 'expiration_days = 30' \
         signing_key "$@" >"$CERTDIR/$name.tmpl"
-    [ -f "$CERTDIR/$name-key.pem" ] ||
-        _certtool --generate-privkey --key-type=rsa --bits=2048 --outfile "$CERTDIR/$name-key.pem"
+    issue_cert "$CERTDIR/$name" ca
     chmod 600 "$CERTDIR/$name-key.pem"
-    _certtool --generate-certificate --load-privkey "$CERTDIR/$name-key.pem" \
-        --load-ca-certificate "$CA_CERT" --load-ca-privkey "$CERTDIR/ca-key.pem" \
-        --template "$CERTDIR/$name.tmpl" --outfile "$CERTDIR/$name.pem"
 }
 _issue ocsp-responder 20 'cn = "SSTP Test OCSP responder"' ocsp_signing_key
 _issue not-a-responder 21 'cn = "SSTP Test client"' tls_www_client
@@ -172,8 +169,8 @@ _issue must-staple 22 'cn = "sstp.test"' 'dns_name = "sstp.test"' tls_www_server
     'tls_feature = 5'
 certtool -i --infile "$CERTDIR/must-staple.pem" | grep -q 'TLS Features' ||
     hard_error "certtool wrote no TLS feature extension into must-staple.pem"
-ms_serial=$(openssl x509 -noout -serial -in "$CERTDIR/must-staple.pem" | sed 's/^serial=//')
-printf 'V\t%s\t\t%s\tunknown\t/CN=sstp.test\n' "$expires" "$ms_serial" >"$O/index-must-staple.txt"
+printf 'V\t%s\t\t%s\tunknown\t/CN=sstp.test\n' "$expires" "$(_serial "$CERTDIR/must-staple.pem")" \
+    >"$O/index-must-staple.txt"
 _ocsp_request request-must-staple "$CERTDIR/must-staple.pem"
 REQUEST=request-must-staple _ocsp must-staple-good "$O/index-must-staple.txt" ca
 _start_stapling_server must-staple "$CERTDIR/must-staple.pem" "$CERTDIR/must-staple-key.pem" \

@@ -26,10 +26,7 @@ signing_key
 EOT
     signer=ca
     [ $who = alice ] || signer=other-ca
-    _certtool --generate-privkey --key-type=rsa --bits=2048 --outfile "$C/$who-key.pem"
-    _certtool --generate-certificate --load-privkey "$C/$who-key.pem" \
-        --load-ca-certificate "$CERTDIR/$signer.pem" --load-ca-privkey "$CERTDIR/$signer-key.pem" \
-        --template "$C/$who.tmpl" --outfile "$C/$who.pem"
+    issue_cert "$C/$who" $signer
 done
 echo 'P12-pass phrase' >"$C/p12-password"
 echo 'Key-pass phrase' >"$C/key-password"
